@@ -1,0 +1,114 @@
+/** The one error type tessera throws, with a `code` that callers can branch on. */
+
+/**
+ * Every code a {@link SessionError} can carry. Stable: codes are part of the public contract.
+ *
+ * @example
+ * ```ts
+ * try { await client.refresh() } catch (e) {
+ *   if (e instanceof SessionError && e.code === 'SESSION_EXPIRED') showSignIn()
+ * }
+ * ```
+ */
+export type SessionErrorCode =
+  /** The server rejected the refresh credential: the user must sign in again. */
+  | 'SESSION_EXPIRED'
+  /** The operation needs a session and there is none. */
+  | 'NO_SESSION'
+  /** A refresh failed for a reason other than rejection (after retries). */
+  | 'REFRESH_FAILED'
+  /** The network could not be reached, or answered with a 5xx. */
+  | 'NETWORK'
+  /** A serialized or stored session is malformed, tampered with, or of an unknown version. */
+  | 'INVALID_SESSION'
+  /** A token is malformed, or carries no expiry. */
+  | 'INVALID_TOKEN'
+  /** A storage adapter failed or timed out. The session is kept in memory. */
+  | 'STORAGE'
+  /** No configured auth method has the requested id. */
+  | 'METHOD_NOT_FOUND'
+  /** The method does not support the requested operation (for example `completeRedirect`). */
+  | 'NOT_SUPPORTED'
+  /** The sign-in flow failed at the method (wrong password, user cancelled, provider error). */
+  | 'SIGN_IN_FAILED'
+  /** The OIDC callback's `state` does not match a pending redirect, or was already used. */
+  | 'REDIRECT_STATE_MISMATCH'
+  /** The OIDC callback or its ID token failed validation. */
+  | 'INVALID_RESPONSE'
+  /** A pending redirect was abandoned for longer than allowed. */
+  | 'REDIRECT_TIMEOUT'
+  /** An operation was cancelled by an `AbortSignal`, a sign-out, or a newer operation. */
+  | 'ABORTED'
+  /** An operation took longer than its timeout. */
+  | 'TIMEOUT'
+  /** A WebCrypto key operation failed, or no session key is available. */
+  | 'KEY_UNAVAILABLE'
+  /** The client was destroyed. */
+  | 'DESTROYED'
+
+/** All codes, for runtime checks and exhaustive tests. */
+export const SESSION_ERROR_CODES: readonly SessionErrorCode[] = [
+  'SESSION_EXPIRED',
+  'NO_SESSION',
+  'REFRESH_FAILED',
+  'NETWORK',
+  'INVALID_SESSION',
+  'INVALID_TOKEN',
+  'STORAGE',
+  'METHOD_NOT_FOUND',
+  'NOT_SUPPORTED',
+  'SIGN_IN_FAILED',
+  'REDIRECT_STATE_MISMATCH',
+  'INVALID_RESPONSE',
+  'REDIRECT_TIMEOUT',
+  'ABORTED',
+  'TIMEOUT',
+  'KEY_UNAVAILABLE',
+  'DESTROYED',
+]
+
+/**
+ * An error with a machine-readable {@link SessionErrorCode}. The message never contains a token.
+ *
+ * @example
+ * ```ts
+ * throw new SessionError('SESSION_EXPIRED', 'The refresh token was rejected', { cause: response })
+ * ```
+ */
+export class SessionError extends Error {
+  readonly code: SessionErrorCode
+  override readonly cause?: unknown
+
+  constructor(code: SessionErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message)
+    this.name = 'SessionError'
+    this.code = code
+    if (options && 'cause' in options) this.cause = options.cause
+  }
+}
+
+/**
+ * True when `error` is a {@link SessionError}, optionally with the given code.
+ *
+ * @example
+ * ```ts
+ * if (isSessionError(e, 'NETWORK')) retryLater()
+ * ```
+ */
+export function isSessionError(error: unknown, code?: SessionErrorCode): error is SessionError {
+  return error instanceof SessionError && (code === undefined || error.code === code)
+}
+
+/**
+ * Wraps anything thrown into a {@link SessionError}, keeping the original as `cause`.
+ * An existing SessionError passes through unchanged.
+ *
+ * @example
+ * ```ts
+ * catch (e) { throw toSessionError(e, 'STORAGE', 'Could not write the session') }
+ * ```
+ */
+export function toSessionError(error: unknown, code: SessionErrorCode, message: string): SessionError {
+  if (error instanceof SessionError) return error
+  return new SessionError(code, message, { cause: error })
+}

@@ -1,0 +1,111 @@
+/** The plug-in contract for sign-in methods (OIDC redirect, wallet, password, anything else). */
+import type { SessionKey } from './keys/SessionKey.js'
+import type { Credentials } from './session.js'
+
+/**
+ * What a method's `signIn` returns when the user must leave the page (OIDC redirect).
+ * The client stores a pending-redirect marker, enters `oidcRedirectPending` and navigates to `url`.
+ *
+ * @example
+ * ```ts
+ * return { type: 'redirect', url: authorizationUrl }
+ * ```
+ */
+export interface RedirectRequest {
+  type: 'redirect'
+  url: string | URL
+}
+
+/**
+ * What the client hands to every method call.
+ *
+ * @example
+ * ```ts
+ * async refresh(credentials, ctx) {
+ *   const res = await ctx.fetch(tokenUrl, { method: 'POST', body, signal: ctx.signal })
+ *   if (res.status === 400) throw new SessionError('SESSION_EXPIRED', 'Refresh token rejected')
+ *   return parse(await res.json())
+ * }
+ * ```
+ */
+export interface MethodContext {
+  appId: string
+  storageKeyPrefix: string
+  /** The client's `fetch` option, or the global fetch. */
+  fetch: typeof fetch
+  /** Milliseconds since the epoch, from the client's clock. */
+  now(): number
+  /** Aborted when the operation is cancelled (sign-out, destroy, a newer operation). */
+  signal: AbortSignal
+  /**
+   * The session's non-extractable key: during `signIn` a fresh key for the new session, afterwards
+   * the key of the current session. Rejects with `KEY_UNAVAILABLE` where WebCrypto is missing.
+   */
+  sessionKey(): Promise<SessionKey>
+}
+
+/**
+ * Options for {@link AuthMethod.getIdToken} and `client.getIdToken()`.
+ *
+ * @example
+ * ```ts
+ * const options: IdTokenOptions = { ttlSeconds: 300, customClaims: { aud: 'https://api.example.com' } }
+ * ```
+ */
+export interface IdTokenOptions {
+  /** Lifetime of the token; default 300. */
+  ttlSeconds?: number
+  customClaims?: Record<string, unknown>
+}
+
+/**
+ * A sign-in method. `id` names it in `signIn(params, { method })` and in `session.method`.
+ *
+ * @example
+ * ```ts
+ * const password: AuthMethod<{ user: string; password: string }> = {
+ *   id: 'password',
+ *   async signIn({ user, password }, ctx) {
+ *     const res = await ctx.fetch('/login', { method: 'POST', body: JSON.stringify({ user, password }) })
+ *     const body = await res.json()
+ *     return { accessToken: body.access_token, refreshToken: body.refresh_token }
+ *   },
+ * }
+ * const client = createSessionClient({ appId: 'shop', methods: [password] })
+ * ```
+ */
+export interface AuthMethod<P = unknown> {
+  id: string
+  signIn(params: P, ctx: MethodContext): Promise<Credentials | RedirectRequest>
+  /** True when `url` is this method's redirect callback (for automatic completion on page load). */
+  isRedirectCallback?(url: URL): boolean
+  completeRedirect?(url: URL, ctx: MethodContext): Promise<Credentials>
+  /** Throw `SessionError('SESSION_EXPIRED')` when the server rejects the refresh credential. */
+  refresh?(credentials: Credentials, ctx: MethodContext): Promise<Credentials>
+  /** Best effort; the client has already cleared local state when this runs. */
+  signOut?(credentials: Credentials, ctx: MethodContext): Promise<void>
+  /** A method-issued ID token; otherwise the client signs one with the session key. */
+  getIdToken?(credentials: Credentials, options: IdTokenOptions, ctx: MethodContext): Promise<string>
+  /**
+   * Adds authorization to a resource request (for example a DPoP proof). The default sets
+   * `Authorization: <tokenType> <accessToken>`. `nonce` is the resource server's latest DPoP nonce.
+   */
+  authorizeRequest?(
+    request: { method: string; url: string; headers: Headers; nonce?: string },
+    credentials: Credentials,
+    ctx: MethodContext,
+  ): Promise<void>
+}
+
+/**
+ * True when a method's `signIn` result asks for a redirect.
+ *
+ * @example
+ * ```ts
+ * const result = await method.signIn(params, ctx)
+ * if (isRedirectRequest(result)) location.assign(result.url)
+ * ```
+ */
+export function isRedirectRequest(value: unknown): value is RedirectRequest {
+  return typeof value === 'object' && value !== null && (value as { type?: unknown }).type === 'redirect'
+}

@@ -1,0 +1,113 @@
+/** The shapes of a session and of the credentials a sign-in method hands back. */
+
+/**
+ * What a sign-in method returns: the tokens and whatever it knows about the user.
+ *
+ * @example
+ * ```ts
+ * const credentials: Credentials = { accessToken: jwt, refreshToken: rt, expiresAt: 1767225600 }
+ * await client.setTokens(credentials)
+ * ```
+ */
+export interface Credentials {
+  accessToken: string
+  refreshToken?: string
+  idToken?: string
+  /** Unix seconds. When absent, the access token's JWT `exp` is used. */
+  expiresAt?: number
+  /** `Bearer` (default) or `DPoP`. */
+  tokenType?: string
+  /** The user's stable id. When absent, the access token's `sub` is used. */
+  subject?: string
+  email?: string
+  /** A wallet address, for web3 methods. */
+  address?: string
+  /** Resources or capabilities the session is authorized for (DIDSession's `authorizations`). */
+  authorizations?: string[]
+  /** Extra claims (for OIDC, the validated ID token claims). */
+  claims?: Record<string, unknown>
+}
+
+/**
+ * The signed-in session as the app sees it. Never holds the refresh token.
+ *
+ * @example
+ * ```ts
+ * const session = client.getSession()
+ * if (session) fetch('/me', { headers: { Authorization: `Bearer ${session.accessToken}` } })
+ * ```
+ */
+export interface Session {
+  /** Random id of this session; stays the same across refreshes. */
+  id: string
+  subject: string
+  /** The id of the {@link AuthMethod} that made it (for OIDC, `oidc`). */
+  method: string
+  accessToken: string
+  tokenType: string
+  /** Unix seconds when this access token was received. */
+  issuedAt: number
+  /** Unix seconds when this access token expires. */
+  expiresAt: number
+  email?: string
+  address?: string
+  authorizations?: string[]
+  claims?: Record<string, unknown>
+  /** The session key's `did:key` identifier, when the session has a key. */
+  did?: string
+  /** The session key's RFC 7638 JWK thumbprint (the DPoP `jkt`), when the session has a key. */
+  keyThumbprint?: string
+}
+
+/**
+ * Why a session expired.
+ * - `expired`: the access token ran out and could not be refreshed.
+ * - `refresh_rejected`: the server rejected the refresh credential.
+ * - `refresh_failed`: refreshing kept failing (network) until the token ran out.
+ */
+export type SessionExpiredReason = 'expired' | 'refresh_rejected' | 'refresh_failed'
+
+/**
+ * Emitted once when a session expires, and replayed to late subscribers until cleared.
+ *
+ * @example
+ * ```ts
+ * client.onSessionExpired(({ session, expiredAt, reason }) => toast(`Signed out (${reason})`))
+ * ```
+ */
+export interface SessionExpiredEvent {
+  session: Session
+  /** Unix seconds. */
+  expiredAt: number
+  reason: SessionExpiredReason
+}
+
+/**
+ * The lifecycle state names. Part of the public contract.
+ *
+ * @example
+ * ```ts
+ * if (client.getStatus() === 'restoring') showSpinner()
+ * ```
+ */
+export type SessionStatus =
+  | 'restoring'
+  | 'signedOut'
+  | 'authenticating'
+  | 'oidcRedirectPending'
+  | 'active'
+  | 'refreshing'
+  | 'expired'
+
+/**
+ * What `authState$` and `onAuthStateChange` carry.
+ *
+ * @example
+ * ```ts
+ * client.authState$.subscribe(({ status, session }) => render(status, session))
+ * ```
+ */
+export interface AuthState {
+  status: SessionStatus
+  session: Session | null
+}

@@ -1,0 +1,37 @@
+/** The storage contract that every backend (memory, web storage, IndexedDB, cookies) implements. */
+
+/**
+ * A key-value store for strings. Sync adapters let the client know the session on its first line;
+ * async adapters start the client in `restoring`.
+ *
+ * @example
+ * ```ts
+ * const redis: StorageAdapter = {
+ *   get: (key) => redisClient.get(key),
+ *   set: (key, value) => redisClient.set(key, value).then(() => {}),
+ *   remove: (key) => redisClient.del(key).then(() => {}),
+ * }
+ * ```
+ */
+export interface StorageAdapter {
+  get(key: string): string | null | Promise<string | null>
+  set(key: string, value: string): void | Promise<void>
+  remove(key: string): void | Promise<void>
+}
+
+/**
+ * One storage for everything, or one per token kind (Torus style): the refresh token in a cookie,
+ * the rest in localStorage, for example.
+ *
+ * @example
+ * ```ts
+ * const storage: StorageOption = { default: webStorage(localStorage), refreshToken: cookieStorage({ secure: true }) }
+ * ```
+ */
+export type StorageOption =
+  | StorageAdapter
+  | {
+      default: StorageAdapter
+      refreshToken?: StorageAdapter
+      idToken?: StorageAdapter
+    }
