@@ -84,6 +84,8 @@ export interface AuthMethod<P = unknown> {
   refresh?(credentials: Credentials, ctx: MethodContext): Promise<Credentials>
   /** Best effort; the client has already cleared local state when this runs. */
   signOut?(credentials: Credentials, ctx: MethodContext): Promise<void>
+  /** The provider's logout page (OIDC RP-initiated logout), for `signOut({ redirect: true })`. */
+  endSessionUrl?(credentials: Credentials, ctx: MethodContext): Promise<string | null>
   /** A method-issued ID token; otherwise the client signs one with the session key. */
   getIdToken?(credentials: Credentials, options: IdTokenOptions, ctx: MethodContext): Promise<string>
   /**
