@@ -45,6 +45,8 @@ export type SessionErrorCode =
   | 'KEY_UNAVAILABLE'
   /** The client was destroyed. */
   | 'DESTROYED'
+  /** An app callback (`onAuthStateChange`, `onSessionExpired`) threw; other listeners were unaffected. */
+  | 'LISTENER_ERROR'
 
 /** All codes, for runtime checks and exhaustive tests. */
 export const SESSION_ERROR_CODES: readonly SessionErrorCode[] = [
@@ -65,6 +67,7 @@ export const SESSION_ERROR_CODES: readonly SessionErrorCode[] = [
   'TIMEOUT',
   'KEY_UNAVAILABLE',
   'DESTROYED',
+  'LISTENER_ERROR',
 ]
 
 /**

@@ -1,0 +1,63 @@
+/** Pure timing rules of the lifecycle: when to refresh, how long to back off, how to clamp timers. */
+import type { SessionRecord } from './sessionRecord.js'
+
+/** The largest delay `setTimeout` honours; larger values overflow and fire at once. */
+export const MAX_TIMER_DELAY_MS = 2 ** 31 - 1
+
+/**
+ * Milliseconds at which a session should refresh: `refreshSkewSeconds` before expiry, but never
+ * earlier than halfway through the token's life, so a token shorter than the skew does not
+ * refresh in a loop.
+ *
+ * @example
+ * ```ts
+ * refreshDueAt({ issuedAt: 0, expiresAt: 300 }, 60) // 240_000
+ * refreshDueAt({ issuedAt: 0, expiresAt: 30 }, 60)  // 15_000
+ * ```
+ */
+export function refreshDueAt(session: { issuedAt: number; expiresAt: number }, skewSeconds: number): number {
+  const lifetime = Math.max(0, session.expiresAt - session.issuedAt)
+  const skew = Math.min(Math.max(0, skewSeconds), lifetime / 2)
+  return (session.expiresAt - skew) * 1000
+}
+
+/**
+ * True when the record's access token has run out at `now` (milliseconds).
+ *
+ * @example
+ * ```ts
+ * if (isTokenExpired(record, Date.now())) await client.refresh()
+ * ```
+ */
+export function isTokenExpired(record: SessionRecord, now: number): boolean {
+  return now >= record.session.expiresAt * 1000
+}
+
+/**
+ * When to retry a refresh that failed transiently: exponential from 1 s, capped at 30 s, with
+ * `jitter` in [0, 1) spreading tabs and clients apart, and never after the token has expired
+ * (one last try at expiry decides between active and expired).
+ *
+ * @example
+ * ```ts
+ * retryAt(3, Date.now(), Math.random(), record.session.expiresAt * 1000)
+ * ```
+ */
+export function retryAt(attempt: number, now: number, jitter: number, expiresAtMs: number): number {
+  const base = Math.min(30_000, 1000 * 2 ** Math.max(0, attempt - 1))
+  const delay = base * (0.5 + Math.min(Math.max(jitter, 0), 1) / 2)
+  return Math.min(now + delay, Math.max(now, expiresAtMs))
+}
+
+/**
+ * The delay to hand `setTimeout` for an absolute due time, clamped to what timers honour.
+ * A clamped timer re-arms itself when it fires early.
+ *
+ * @example
+ * ```ts
+ * setTimeout(check, timerDelay(dueAt, Date.now()))
+ * ```
+ */
+export function timerDelay(dueAt: number, now: number): number {
+  return Math.min(Math.max(0, dueAt - now), MAX_TIMER_DELAY_MS)
+}

@@ -1,0 +1,134 @@
+/** The public shape of a session client and of its options. */
+
+import type { Observable } from 'rxjs'
+import type { InspectionEvent, Observer } from 'xstate'
+import type { AuthMethod, IdTokenOptions } from '../authMethod.js'
+import type { KeyStore } from '../keys/SessionKey.js'
+import type { SessionError } from '../SessionError.js'
+import type { AuthState, Credentials, Session, SessionExpiredEvent, SessionStatus } from '../session.js'
+import type { StorageOption } from '../storage/StorageAdapter.js'
+import type { RefreshCoordinator, SessionSync } from '../sync/SessionSync.js'
+import type { Environment } from './environment.js'
+import type { SessionActor } from './sessionLogic.js'
+
+/**
+ * Options of {@link createSessionClient}.
+ *
+ * @example
+ * ```ts
+ * const options: SessionClientOptions = { appId: 'shop', methods: [password], refreshSkewSeconds: 120 }
+ * ```
+ */
+export interface SessionClientOptions {
+  /** Namespaces storage keys and the cross-tab channel. */
+  appId: string
+  /** Sign-in methods; the first is the default. */
+  // biome-ignore lint/suspicious/noExplicitAny: methods take differently typed params; each call site narrows
+  methods: AuthMethod<any>[]
+  /** Default: localStorage in a browser, memory elsewhere. */
+  storage?: StorageOption
+  /** Default `tessera`. */
+  storageKeyPrefix?: string
+  /** Refresh this long before expiry (never earlier than halfway through a token's life). Default 60. */
+  refreshSkewSeconds?: number
+  /** Injected into methods and `client.fetch`. Default: the global fetch, read at call time. */
+  fetch?: typeof fetch
+  /** Cross-tab sync. Default on where BroadcastChannel exists; `false` turns it off. */
+  sync?: boolean | SessionSync
+  /** Who refreshes when several tabs share a session. Default: Web Locks where available. */
+  refreshCoordinator?: RefreshCoordinator
+  /** The only origins besides the page's own that `client.fetch` sends tokens to. */
+  apiOrigins?: string[]
+  /** XState inspection observer (for example `createBrowserInspector().inspect`). */
+  inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void)
+  /** Where session keys live. Default: IndexedDB in a browser, memory elsewhere. `false`: no session keys. */
+  keyStore?: KeyStore | false
+  /** Bound on every async storage call, in ms. Default 3000. */
+  storageTimeoutMs?: number
+  /** Bound on the method's sign-out call (revocation), in ms. Default 5000. */
+  signOutTimeoutMs?: number
+  /** A redirect sign-in not completed within this many seconds returns to `signedOut`. Default 600. */
+  redirectTimeoutSeconds?: number
+  /** How to send the page to a provider. Default `location.assign`. */
+  navigate?: (url: string) => void
+  /** Complete a redirect sign-in automatically when the page loads on a method's callback URL. Default true in a browser. */
+  detectRedirectCallback?: boolean
+  /** Clock, timers and randomness, for tests. */
+  environment?: Partial<Environment>
+}
+
+/**
+ * Options of `client.signOut()`.
+ *
+ * @example
+ * ```ts
+ * await client.signOut({ redirect: true }) // also end the session at the OpenID provider
+ * ```
+ */
+export interface SignOutOptions {
+  /** Navigate to the provider's logout page (RP-initiated logout) when the method offers one. */
+  redirect?: boolean
+}
+
+/**
+ * A session client: one XState actor owning the lifecycle, exposed through sync reads,
+ * RxJS streams and promises. Created by {@link createSessionClient}.
+ *
+ * @example
+ * ```ts
+ * const client = createSessionClient({ appId: 'shop', methods: [password] })
+ * client.onAuthStateChange((session) => render(session))
+ * await client.signIn({ user: 'ada', password: '…' })
+ * ```
+ */
+export interface SessionClient {
+  /** The current session, or null. Synchronous; checks expiry on every read. */
+  getSession(): Session | null
+  /** The lifecycle state name. */
+  getStatus(): SessionStatus
+  /** `{ status, session }`, the same object until either changes (safe for `useSyncExternalStore`). */
+  getAuthState(): AuthState
+  /** True when the session's access token has run out (or the session expired). */
+  readonly isExpired: boolean
+  /** Seconds until the access token expires; 0 when there is none or it has expired. */
+  readonly expiresInSecs: number
+  /** Resources or capabilities the session is authorized for. */
+  readonly authorizations: string[]
+
+  readonly session$: Observable<Session | null>
+  readonly authState$: Observable<AuthState>
+  /** Replays the latest expired event to late subscribers until a new session or sign-out clears it. */
+  readonly sessionExpired$: Observable<SessionExpiredEvent>
+  /** Non-fatal trouble: storage, transient refresh failures, listener errors. */
+  readonly errors$: Observable<SessionError>
+
+  /** Calls `listener(session, state)` at once and on every change; returns unsubscribe. */
+  onAuthStateChange(listener: (session: Session | null, state: AuthState) => void): () => void
+  /** Calls `listener` with the replayed expired event (if any) and every new one; returns unsubscribe. */
+  onSessionExpired(listener: (event: SessionExpiredEvent) => void): () => void
+
+  signIn<P = unknown>(params?: P, options?: { method?: string }): Promise<Session>
+  setTokens(credentials: Credentials, options?: { method?: string }): Promise<Session>
+  /** Completes a redirect sign-in from its callback URL (default: the current location). */
+  handleRedirectCallback(url?: string | URL, options?: { method?: string }): Promise<Session>
+  /** Single-flight refresh; resolves with the new access token. */
+  refresh(): Promise<string>
+  /** The access token, refreshed first when inside the skew; null when there is no session. */
+  getAccessToken(): Promise<string | null>
+  /** `fetch` with the session's authorization, one shared refresh and one retry on 401. */
+  fetch(input: RequestInfo | URL, init?: RequestInit & { timeoutMs?: number }): Promise<Response>
+  /** Never rejects: local state is cleared at once, the server is told in the background. */
+  signOut(options?: SignOutOptions): Promise<void>
+  /** A short-lived ES256 ID token: the method's, else one signed by the session key. */
+  getIdToken(options?: IdTokenOptions): Promise<string>
+  /** The session as a string, for non-browser persistence; null when signed out. */
+  serialize(): string | null
+  /** Adopts a session from {@link SessionClient.serialize}'s string. */
+  restore(serialized: string): Promise<Session>
+  /** Resolves once the client has left `restoring`. */
+  ready(): Promise<void>
+  /** Stops timers, channels, listeners and the actor. */
+  destroy(): void
+  /** The XState actor, for inspection. */
+  readonly actor: SessionActor
+}

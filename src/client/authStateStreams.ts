@@ -1,0 +1,106 @@
+/** The RxJS face of the session actor: every stream is derived from its snapshots. */
+import { distinctUntilChanged, filter, map, Observable, type Observer, Subject, share, takeUntil } from 'rxjs'
+import { SessionError } from '../SessionError.js'
+import type { AuthState, Session, SessionExpiredEvent, SessionStatus } from '../session.js'
+import type { SessionActor } from './sessionLogic.js'
+
+type MachineSnapshot = ReturnType<SessionActor['getSnapshot']>
+
+/**
+ * The streams of one client.
+ *
+ * @example
+ * ```ts
+ * const streams = createAuthStreams(actor, statusOf, subscribeToErrors)
+ * streams.authState$.subscribe(({ status }) => console.log(status))
+ * ```
+ */
+export interface AuthStreams {
+  session$: Observable<Session | null>
+  authState$: Observable<AuthState>
+  sessionExpired$: Observable<SessionExpiredEvent>
+  errors$: Observable<SessionError>
+  getAuthState(): AuthState
+  /** Subscribes a callback that may throw without harming other listeners or operations. */
+  listen<T>(
+    stream: Observable<T>,
+    listener: (value: T) => void,
+    onListenerError: (error: SessionError) => void,
+  ): () => void
+  close(): void
+}
+
+/**
+ * Derives the streams from the actor. `from(actor)` would skip the current snapshot, so each
+ * subscription starts with it.
+ *
+ * @example
+ * ```ts
+ * createAuthStreams(actor, statusOf, (listener) => errorListeners.add(listener))
+ * ```
+ */
+export function createAuthStreams(
+  actor: SessionActor,
+  statusOf: (snapshot: MachineSnapshot) => SessionStatus,
+  subscribeToErrors: (listener: (error: SessionError) => void) => () => void,
+): AuthStreams {
+  const closed$ = new Subject<void>()
+
+  const snapshot$ = new Observable<MachineSnapshot>((subscriber) => {
+    subscriber.next(actor.getSnapshot())
+    const subscription = actor.subscribe({
+      next: (snapshot) => subscriber.next(snapshot),
+      error: (error) => subscriber.error(error),
+      complete: () => subscriber.complete(),
+    })
+    return () => subscription.unsubscribe()
+  }).pipe(takeUntil(closed$))
+
+  let cached: AuthState = { status: 'restoring', session: null }
+  const authStateOf = (snapshot: MachineSnapshot): AuthState => {
+    const status = statusOf(snapshot)
+    const record = snapshot.context.record
+    const session = (status === 'active' || status === 'refreshing') && record ? record.session : null
+    if (cached.status !== status || cached.session !== session) cached = { status, session }
+    return cached
+  }
+
+  const authState$ = snapshot$.pipe(map(authStateOf), distinctUntilChanged())
+  const session$ = authState$.pipe(
+    map((state) => state.session),
+    distinctUntilChanged(),
+  )
+  const sessionExpired$ = snapshot$.pipe(
+    map((snapshot) => snapshot.context.expired),
+    distinctUntilChanged(),
+    filter((event): event is SessionExpiredEvent => event !== null),
+  )
+  const errors$ = new Observable<SessionError>((subscriber) =>
+    subscribeToErrors((error) => subscriber.next(error)),
+  ).pipe(takeUntil(closed$), share())
+
+  return {
+    session$,
+    authState$,
+    sessionExpired$,
+    errors$,
+    getAuthState: () => authStateOf(actor.getSnapshot()),
+    listen(stream, listener, onListenerError) {
+      const observer: Partial<Observer<Parameters<typeof listener>[0]>> = {
+        next: (value) => {
+          try {
+            listener(value)
+          } catch (error) {
+            onListenerError(new SessionError('LISTENER_ERROR', 'A session listener threw', { cause: error }))
+          }
+        },
+      }
+      const subscription = stream.subscribe(observer)
+      return () => subscription.unsubscribe()
+    },
+    close() {
+      closed$.next()
+      closed$.complete()
+    },
+  }
+}

@@ -1,0 +1,191 @@
+/** `client.fetch`: the session's authorization on allowed origins, one shared refresh and one retry on 401. */
+import type { SessionRecord } from '../../machines/sessionRecord.js'
+import { SessionError } from '../SessionError.js'
+
+/**
+ * The request as the authorizer sees it: it sets headers (Authorization, DPoP).
+ *
+ * @example
+ * ```ts
+ * const request: AuthorizableRequest = { method: 'GET', url: 'https://api.example.com/me', headers: new Headers() }
+ * ```
+ */
+export interface AuthorizableRequest {
+  method: string
+  url: string
+  headers: Headers
+  /** The resource server's latest DPoP nonce for this origin. */
+  nonce?: string
+}
+
+/**
+ * What `client.fetch` needs from the client.
+ *
+ * @example
+ * ```ts
+ * const authenticatedFetch = createAuthenticatedFetch({ fetch, apiOrigins, pageOrigin, getAccessToken, currentRecord, refresh, authorize })
+ * ```
+ */
+export interface AuthenticatedFetchDeps {
+  fetch: typeof fetch
+  apiOrigins: readonly string[]
+  pageOrigin(): string | null
+  /** Refreshes first inside the skew; never returns an expired token. */
+  getAccessToken(): Promise<string | null>
+  currentRecord(): SessionRecord | null
+  /** Single-flight refresh. */
+  refresh(): Promise<string>
+  authorize(request: AuthorizableRequest, record: SessionRecord): Promise<void>
+}
+
+/** `init` plus an overall timeout for the wait, the request and its retry. */
+export type AuthenticatedRequestInit = RequestInit & { timeoutMs?: number }
+
+function normalizeOrigin(origin: string): string {
+  try {
+    return new URL(origin).origin
+  } catch {
+    throw new SessionError('INVALID_SESSION', `apiOrigins holds an invalid origin: ${origin}`)
+  }
+}
+
+/** Rejects with the signal's reason as soon as it aborts, like fetch does. */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise
+  if (signal.aborted) return Promise.reject(signal.reason)
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason)
+    signal.addEventListener('abort', onAbort, { once: true })
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort)
+        resolve(value)
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort)
+        reject(error)
+      },
+    )
+  })
+}
+
+function combinedSignal(signal: AbortSignal | null | undefined, timeoutMs: number | undefined) {
+  if (timeoutMs === undefined) return { signal: signal ?? undefined, dispose: () => undefined }
+  const controller = new AbortController()
+  const timer = setTimeout(
+    () => controller.abort(new SessionError('TIMEOUT', `The request took longer than ${timeoutMs} ms`)),
+    timeoutMs,
+  )
+  const onAbort = () => controller.abort(signal?.reason)
+  if (signal?.aborted) controller.abort(signal.reason)
+  else signal?.addEventListener('abort', onAbort, { once: true })
+  return {
+    signal: controller.signal,
+    dispose: () => {
+      clearTimeout(timer)
+      signal?.removeEventListener('abort', onAbort)
+    },
+  }
+}
+
+/** A body that can be sent twice: anything but a stream. */
+function isReplayable(body: BodyInit | null | undefined): boolean {
+  return !(typeof ReadableStream !== 'undefined' && body instanceof ReadableStream)
+}
+
+function isDPoPNonceChallenge(response: Response): boolean {
+  const challenge = response.headers.get('www-authenticate') ?? ''
+  return (
+    /^DPoP\b/i.test(challenge) &&
+    /error="?use_dpop_nonce"?/i.test(challenge) &&
+    response.headers.has('dpop-nonce')
+  )
+}
+
+/**
+ * Builds `client.fetch`. Tokens go only to the page's own origin and to `apiOrigins` (outside a
+ * browser, only `apiOrigins`); any other request is sent untouched.
+ *
+ * @example
+ * ```ts
+ * const res = await client.fetch('https://api.example.com/orders', { method: 'POST', body: JSON.stringify(order) })
+ * ```
+ */
+export function createAuthenticatedFetch(deps: AuthenticatedFetchDeps) {
+  const allowed = new Set(deps.apiOrigins.map(normalizeOrigin))
+  // Resource servers hand out DPoP nonces per origin; the latest is reused for the next proof.
+  const dpopNonces = new Map<string, string>()
+
+  const isAllowed = (url: URL) => allowed.has(url.origin) || url.origin === deps.pageOrigin()
+
+  return async function authenticatedFetch(
+    input: RequestInfo | URL,
+    init: AuthenticatedRequestInit = {},
+  ): Promise<Response> {
+    const { timeoutMs, ...requestInit } = init
+    const base = deps.pageOrigin() ?? undefined
+    const original = input instanceof Request ? input : null
+    const url = new URL(original ? original.url : String(input), base)
+    if (!isAllowed(url)) return deps.fetch(input, init)
+
+    const { signal, dispose } = combinedSignal(requestInit.signal ?? original?.signal, timeoutMs)
+    try {
+      const method = (requestInit.method ?? original?.method ?? 'GET').toUpperCase()
+      const replayable = isReplayable(requestInit.body)
+      // A Request's body can only be read once: keep a pristine copy for the retry.
+      const template = original ? original.clone() : null
+
+      const send = async (
+        record: SessionRecord | null,
+      ): Promise<{ response: Response; token: string | null }> => {
+        const headers = new Headers(requestInit.headers ?? template?.headers)
+        if (record) {
+          const nonce = dpopNonces.get(url.origin)
+          await deps.authorize({ method, url: url.href, headers, ...(nonce ? { nonce } : {}) }, record)
+        }
+        const request = template ? template.clone() : url.href
+        const response = await deps.fetch(request, {
+          ...requestInit,
+          method,
+          headers,
+          ...(signal ? { signal } : {}),
+        })
+        const nonce = response.headers.get('dpop-nonce')
+        if (nonce) dpopNonces.set(url.origin, nonce)
+        return { response, token: record?.session.accessToken ?? null }
+      }
+
+      const withNonceRetry = async (record: SessionRecord | null) => {
+        const first = await send(record)
+        if (record && first.response.status === 401 && isDPoPNonceChallenge(first.response)) {
+          await first.response.body?.cancel().catch(() => undefined)
+          return send(record)
+        }
+        return first
+      }
+
+      const token = await untilAborted(deps.getAccessToken(), signal)
+      const first = await withNonceRetry(token ? deps.currentRecord() : null)
+      if (first.response.status !== 401 || first.token === null || !replayable) return first.response
+
+      // A 401 for a token older than the current one (another request already refreshed): retry
+      // with the current token and no new refresh. Otherwise join the one shared refresh.
+      let current = deps.currentRecord()
+      if (!current || current.session.accessToken === first.token) {
+        try {
+          await untilAborted(deps.refresh(), signal)
+        } catch {
+          // The refresh failed (and said so on errors$): the caller gets the server's 401.
+          if (signal?.aborted) throw signal.reason
+          return first.response
+        }
+        current = deps.currentRecord()
+      }
+      if (!current) return first.response
+      await first.response.body?.cancel().catch(() => undefined)
+      return (await withNonceRetry(current)).response
+    } finally {
+      dispose()
+    }
+  }
+}

@@ -1,0 +1,38 @@
+/** DPoP proofs (RFC 9449) for resource requests, signed by the session's non-extractable key. */
+import { base64url, SignJWT } from 'jose'
+import type { SessionKey } from '../keys/SessionKey.js'
+
+async function accessTokenHash(accessToken: string): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(accessToken))
+  return base64url.encode(new Uint8Array(digest))
+}
+
+/**
+ * A DPoP proof JWT for one request: `htm`, `htu` (without query and fragment), `iat`, a fresh
+ * `jti`, `ath` bound to the access token, and the server's `nonce` when it asked for one.
+ *
+ * @example
+ * ```ts
+ * headers.set('DPoP', await createDPoPProof(key, { method: 'GET', url, accessToken }))
+ * headers.set('Authorization', `DPoP ${accessToken}`)
+ * ```
+ */
+export async function createDPoPProof(
+  key: SessionKey,
+  request: { method: string; url: string; accessToken?: string; nonce?: string; now?: number },
+): Promise<string> {
+  const htu = new URL(request.url)
+  htu.search = ''
+  htu.hash = ''
+  const payload: Record<string, unknown> = {
+    htm: request.method.toUpperCase(),
+    htu: htu.href,
+    jti: crypto.randomUUID(),
+  }
+  if (request.accessToken) payload.ath = await accessTokenHash(request.accessToken)
+  if (request.nonce) payload.nonce = request.nonce
+  return new SignJWT(payload)
+    .setProtectedHeader({ alg: 'ES256', typ: 'dpop+jwt', jwk: key.publicJwk as never })
+    .setIssuedAt(Math.floor((request.now ?? Date.now()) / 1000))
+    .sign(key.privateKey)
+}

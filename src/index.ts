@@ -1,0 +1,33 @@
+/** tessera: a reactive session core for web and web3 apps. */
+
+export { sessionMachine } from '../machines/session.machine.js'
+export type { AuthMethod, IdTokenOptions, MethodContext, RedirectRequest } from './authMethod.js'
+export { isRedirectRequest } from './authMethod.js'
+export { createSessionClient } from './client/createSessionClient.js'
+export type { Environment } from './client/environment.js'
+export type { SessionClient, SessionClientOptions, SignOutOptions } from './client/SessionClient.js'
+export { createDPoPProof } from './http/dpopProof.js'
+export { createSessionKey } from './keys/createSessionKey.js'
+export { memoryKeyStore } from './keys/memoryKeyStore.js'
+export type { KeyStore, SessionKey } from './keys/SessionKey.js'
+export {
+  isSessionError,
+  SESSION_ERROR_CODES,
+  SessionError,
+  type SessionErrorCode,
+  toSessionError,
+} from './SessionError.js'
+export type {
+  AuthState,
+  Credentials,
+  Session,
+  SessionExpiredEvent,
+  SessionExpiredReason,
+  SessionStatus,
+} from './session.js'
+export { memoryStorage } from './storage/memoryStorage.js'
+export type { StorageAdapter, StorageOption } from './storage/StorageAdapter.js'
+export { webStorage } from './storage/webStorage.js'
+export { broadcastChannelSync } from './sync/broadcastChannelSync.js'
+export type { RefreshCoordinator, SessionSync, SyncMessage } from './sync/SessionSync.js'
+export { inProcessRefreshCoordinator } from './sync/SessionSync.js'

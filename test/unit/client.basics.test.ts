@@ -1,0 +1,48 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { createSessionClient, memoryStorage, type SessionClient, SessionError } from '../../src/index.js'
+import { fakeJwt, scriptedMethod } from '../utils/tokens.js'
+
+describe('client basics', () => {
+  let client: SessionClient | undefined
+  beforeEach(() => {
+    vi.useFakeTimers({ now: new Date('2026-01-01T00:00:00Z') })
+  })
+  afterEach(() => {
+    client?.destroy()
+    vi.useRealTimers()
+  })
+
+  it('signs in, exposes the session synchronously, refreshes before expiry and signs out', async () => {
+    const { method, state } = scriptedMethod()
+    const storage = memoryStorage()
+    client = createSessionClient({ appId: 'app', methods: [method], storage, sync: false })
+    expect(client.getStatus()).toBe('signedOut')
+    const session = await client.signIn()
+    expect(session.subject).toBe('user-1')
+    expect(client.getSession()?.accessToken).toBe(session.accessToken)
+    expect(client.getStatus()).toBe('active')
+    await vi.advanceTimersByTimeAsync(241_000)
+    expect(state.refreshes).toBe(1)
+    expect(client.getSession()?.accessToken).not.toBe(session.accessToken)
+    await client.signOut()
+    expect(client.getStatus()).toBe('signedOut')
+    expect(storage.get('tessera:app:session')).toBeNull()
+    expect(storage.get('tessera:app:refresh_token')).toBeNull()
+  })
+
+  it('rejects a token with no expiry with INVALID_TOKEN', async () => {
+    client = createSessionClient({ appId: 'app', methods: [], storage: memoryStorage(), sync: false })
+    await expect(client.setTokens({ accessToken: 'opaque', subject: 'u' })).rejects.toMatchObject({
+      code: 'INVALID_TOKEN',
+    })
+    await expect(client.setTokens({ accessToken: fakeJwt({ sub: 'u' }) })).rejects.toBeInstanceOf(
+      SessionError,
+    )
+    const s = await client.setTokens({
+      accessToken: 'opaque',
+      subject: 'u',
+      expiresAt: Date.now() / 1000 + 100,
+    })
+    expect(s.expiresAt).toBe(Math.floor(Date.now() / 1000 + 100))
+  })
+})
