@@ -169,6 +169,13 @@ export const sessionMachine = setup({
   },
   guards: {
     hasRestoredState: ({ context }) => context.restored !== undefined,
+    hasPendingRedirect: ({ context }) =>
+      context.pendingRedirect !== null && context.pendingRedirect.expiresAt > context.restoredAt,
+    hasValidRecord: ({ context }) =>
+      context.record !== null && !isTokenExpired(context.record, context.restoredAt),
+    hasRecord: ({ context }) => context.record !== null,
+    hasExpiredEvent: ({ context }) => context.expired !== null,
+    refreshSucceeded: (_, params: { outcome: RefreshOutcome }) => params.outcome.ok,
     isRedirectResult: (_, params: { outcome: SignInOutcome }) => params.outcome.kind === 'redirect',
     isRejection: (_, params: { outcome: RefreshOutcome }) =>
       !params.outcome.ok && params.outcome.error.code === 'SESSION_EXPIRED',
@@ -254,25 +261,23 @@ export const sessionMachine = setup({
         routing: {
           always: [
             {
-              guard: ({ context }) =>
-                context.pendingRedirect !== null && context.pendingRedirect.expiresAt > context.restoredAt,
+              guard: 'hasPendingRedirect',
               target: '#session.oidcRedirectPending',
             },
             {
-              guard: ({ context }) =>
-                context.record !== null && !isTokenExpired(context.record, context.restoredAt),
+              guard: 'hasValidRecord',
               target: '#session.active',
             },
             {
-              guard: ({ context }) => context.record?.refreshable === true,
+              guard: 'canRefresh',
               target: '#session.refreshing',
             },
             {
-              guard: ({ context }) => context.record !== null,
+              guard: 'hasRecord',
               target: '#session.expired',
               actions: ['expireRecord', 'persist'],
             },
-            { guard: ({ context }) => context.expired !== null, target: '#session.expired' },
+            { guard: 'hasExpiredEvent', target: '#session.expired' },
             { target: '#session.signedOut', actions: assign({ pendingRedirect: null }) },
           ],
         },
@@ -420,7 +425,7 @@ export const sessionMachine = setup({
             input: ({ context }) => ({ record: context.record as SessionRecord }),
             onDone: [
               {
-                guard: ({ event }) => event.output.ok,
+                guard: { type: 'refreshSucceeded', params: ({ event }) => ({ outcome: event.output }) },
                 target: '#session.active',
                 actions: [
                   assign({
