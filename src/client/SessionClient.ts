@@ -99,7 +99,10 @@ export interface SessionClient {
   readonly authState$: Observable<AuthState>
   /** Replays the latest expired event to late subscribers until a new session or sign-out clears it. */
   readonly sessionExpired$: Observable<SessionExpiredEvent>
-  /** Non-fatal trouble: storage, transient refresh failures, listener errors. */
+  /**
+   * Non-fatal trouble: storage, transient refresh failures, listener errors. Errors raised while
+   * the client was constructed (unreadable stored data) are replayed to every subscriber.
+   */
   readonly errors$: Observable<SessionError>
 
   /** Calls `listener(session, state)` at once and on every change; returns unsubscribe. */

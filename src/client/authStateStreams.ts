@@ -1,5 +1,5 @@
 /** The RxJS face of the session actor: every stream is derived from its snapshots. */
-import { distinctUntilChanged, filter, map, Observable, type Observer, Subject, share, takeUntil } from 'rxjs'
+import { distinctUntilChanged, filter, map, Observable, type Observer, Subject, takeUntil } from 'rxjs'
 import { SessionError } from '../SessionError.js'
 import type { AuthState, Session, SessionExpiredEvent, SessionStatus } from '../session.js'
 import type { SessionActor } from './sessionLogic.js'
@@ -43,6 +43,8 @@ export function createAuthStreams(
   actor: SessionActor,
   statusOf: (snapshot: MachineSnapshot) => SessionStatus,
   subscribeToErrors: (listener: (error: SessionError) => void) => () => void,
+  /** Errors raised while the client was being constructed (bad stored data): replayed to each subscriber. */
+  startupErrors: readonly SessionError[] = [],
 ): AuthStreams {
   const closed$ = new Subject<void>()
 
@@ -75,9 +77,10 @@ export function createAuthStreams(
     distinctUntilChanged(),
     filter((event): event is SessionExpiredEvent => event !== null),
   )
-  const errors$ = new Observable<SessionError>((subscriber) =>
-    subscribeToErrors((error) => subscriber.next(error)),
-  ).pipe(takeUntil(closed$), share())
+  const errors$ = new Observable<SessionError>((subscriber) => {
+    for (const error of startupErrors) subscriber.next(error)
+    return subscribeToErrors((error) => subscriber.next(error))
+  }).pipe(takeUntil(closed$))
 
   return {
     session$,

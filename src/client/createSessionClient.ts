@@ -86,7 +86,11 @@ export function createSessionClient(options: SessionClientOptions): SessionClien
   const env: Environment = { ...defaultEnvironment(), ...options.environment }
   const prefix = options.storageKeyPrefix ?? 'tessera'
   const errors = new Set<(error: SessionError) => void>()
+  // Nobody can have subscribed while the constructor runs: keep those errors for errors$ to replay.
+  const startupErrors: SessionError[] = []
+  let constructing = true
   const reportError = (error: SessionError) => {
+    if (constructing) startupErrors.push(error)
     for (const listener of errors) listener(error)
   }
   const store = new SessionStore({
@@ -137,10 +141,15 @@ export function createSessionClient(options: SessionClientOptions): SessionClien
 
   const snapshot = () => actor.getSnapshot()
   const context = (): SessionContext => snapshot().context
-  const streams = createAuthStreams(actor, statusOf, (listener) => {
-    errors.add(listener)
-    return () => errors.delete(listener)
-  })
+  const streams = createAuthStreams(
+    actor,
+    statusOf,
+    (listener) => {
+      errors.add(listener)
+      return () => errors.delete(listener)
+    },
+    startupErrors,
+  )
 
   /** Waits for the first snapshot (current included) for which `decide` returns a result. */
   function waitFor<T>(
@@ -497,6 +506,7 @@ export function createSessionClient(options: SessionClientOptions): SessionClien
     }
   }
 
+  constructing = false
   const client: SessionClient = {
     actor,
     getSession: readableSession,
