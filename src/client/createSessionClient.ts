@@ -16,7 +16,12 @@ import type { StorageOption } from '../storage/StorageAdapter.js'
 import { SessionStore } from '../storage/sessionStore.js'
 import { webStorage } from '../storage/webStorage.js'
 import { broadcastChannelSync } from '../sync/broadcastChannelSync.js'
-import { inProcessRefreshCoordinator, type SessionSync } from '../sync/SessionSync.js'
+import { crossTabRefreshCoordinator } from '../sync/crossTabRefreshCoordinator.js'
+import {
+  inProcessRefreshCoordinator,
+  type RefreshCoordinator,
+  type SessionSync,
+} from '../sync/SessionSync.js'
 import { withTimeout } from '../util/withTimeout.js'
 import { createAuthStreams } from './authStateStreams.js'
 import { defaultEnvironment, type Environment } from './environment.js'
@@ -46,6 +51,12 @@ function defaultSync(options: SessionClientOptions, prefix: string): SessionSync
   if (options.sync === false) return null
   if (options.sync && options.sync !== true) return options.sync
   return typeof BroadcastChannel === 'function' ? broadcastChannelSync(prefix, options.appId) : null
+}
+
+/** Cross-tab where a browser offers Web Locks or IndexedDB; otherwise the machine's own single flight suffices. */
+function defaultCoordinator(prefix: string, appId: string): RefreshCoordinator {
+  const browserish = (typeof navigator !== 'undefined' && navigator.locks) || typeof indexedDB !== 'undefined'
+  return browserish ? crossTabRefreshCoordinator({ prefix, appId }) : inProcessRefreshCoordinator()
 }
 
 /** The top-level state name of a snapshot. */
@@ -102,7 +113,7 @@ export function createSessionClient(options: SessionClientOptions): SessionClien
   })
   const keyStore: KeyStore | null = options.keyStore === false ? null : (options.keyStore ?? memoryKeyStore())
   const sync = defaultSync(options, prefix)
-  const coordinator = options.refreshCoordinator ?? inProcessRefreshCoordinator()
+  const coordinator = options.refreshCoordinator ?? defaultCoordinator(prefix, options.appId)
   const fetchImpl: typeof fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init))
   const deps: SessionLogicDeps = {
     appId: options.appId,

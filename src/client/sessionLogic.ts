@@ -224,19 +224,23 @@ export function createSessionLogic(deps: SessionLogicDeps) {
 
       refreshSession: fromPromise<RefreshOutcome, { record: SessionRecord }>(async ({ input, signal }) => {
         try {
-          const record = await deps.coordinator.refresh(input.record, async (latest) => {
-            const method = findMethod(deps, latest.session.method)
-            if (!method.refresh)
-              throw new SessionError('NOT_SUPPORTED', `Method "${method.id}" cannot refresh`)
-            const ctx = methodContext(deps, signal, existingKey(deps, latest.keyId))
-            const credentials = await method.refresh(latest.credentials, ctx)
-            return buildSessionRecord(credentials, {
-              methodId: method.id,
-              refreshable: true,
-              now: deps.env.now(),
-              previous: latest,
-            })
-          })
+          const record = await deps.coordinator.refresh(
+            input.record,
+            async (latest) => {
+              const method = findMethod(deps, latest.session.method)
+              if (!method.refresh)
+                throw new SessionError('NOT_SUPPORTED', `Method "${method.id}" cannot refresh`)
+              const ctx = methodContext(deps, signal, existingKey(deps, latest.keyId))
+              const credentials = await method.refresh(latest.credentials, ctx)
+              return buildSessionRecord(credentials, {
+                methodId: method.id,
+                refreshable: true,
+                now: deps.env.now(),
+                previous: latest,
+              })
+            },
+            signal,
+          )
           return { ok: true, record, now: deps.env.now() }
         } catch (error) {
           return {

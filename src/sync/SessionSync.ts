@@ -40,9 +40,11 @@ export interface SessionSync {
  * ```
  */
 export interface RefreshCoordinator {
+  /** `signal` aborts when the machine no longer wants the result (sign-out, a fresher token arrived). */
   refresh(
     record: SessionRecord,
     refresh: (latest: SessionRecord) => Promise<SessionRecord>,
+    signal?: AbortSignal,
   ): Promise<SessionRecord>
   /** Called with every record this tab commits, so the coordinator can tell "fresher" later. */
   commit?(record: SessionRecord): void
