@@ -94,6 +94,12 @@ export interface SessionClient {
   readonly expiresInSecs: number
   /** Resources or capabilities the session is authorized for. */
   readonly authorizations: string[]
+  /**
+   * True when there is a usable session (valid, or refreshable) for this subject or wallet
+   * address that covers every requested authorization (DIDSession's `hasSessionFor`): when false,
+   * `signIn` will need the user.
+   */
+  hasSessionFor(subjectOrAddress: string, options?: { authorizations?: string[] }): boolean
 
   readonly session$: Observable<Session | null>
   readonly authState$: Observable<AuthState>

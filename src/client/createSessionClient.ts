@@ -481,6 +481,26 @@ export function createSessionClient(options: SessionClientOptions): SessionClien
     cleanups.push(unsubscribe, () => sync.close())
   }
 
+  // A session key serves one session: when a new session or an expiry replaces it, delete it.
+  // Sign-out deletes its own key after the revocation that may still need it.
+  if (keyStore) {
+    let lastKeyId = context().record?.keyId
+    const keyWatch = actor.subscribe((s) => {
+      const keyId = s.context.record?.keyId
+      if (keyId === lastKeyId) return
+      const orphan = lastKeyId
+      lastKeyId = keyId
+      if (orphan && statusOf(s) !== 'signedOut') {
+        void keyStore
+          .delete(orphan)
+          .catch((error: unknown) =>
+            reportError(toSessionError(error, 'KEY_UNAVAILABLE', 'Could not delete a replaced session key')),
+          )
+      }
+    })
+    cleanups.push(() => keyWatch.unsubscribe())
+  }
+
   // Wake-ups (tab shown, focus, network back) re-check expiry; a session that expired on a
   // network failure tries again when the network returns.
   const onWake = () => {
@@ -534,6 +554,18 @@ export function createSessionClient(options: SessionClientOptions): SessionClien
     },
     get authorizations() {
       return context().record?.session.authorizations ?? []
+    },
+    hasSessionFor(subjectOrAddress, query) {
+      checkExpiry()
+      const record = context().record
+      const status = statusOf(snapshot())
+      if (!record || (status !== 'active' && status !== 'refreshing')) return false
+      if (isTokenExpired(record, env.now()) && !record.refreshable) return false
+      const who = subjectOrAddress.toLowerCase()
+      const matches =
+        record.session.subject.toLowerCase() === who || record.session.address?.toLowerCase() === who
+      const granted = new Set(record.session.authorizations ?? [])
+      return matches && (query?.authorizations ?? []).every((a) => granted.has(a))
     },
     session$: streams.session$,
     authState$: streams.authState$,

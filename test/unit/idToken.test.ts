@@ -1,0 +1,104 @@
+import { calculateJwkThumbprint, decodeProtectedHeader, EmbeddedJWK, jwtVerify } from 'jose'
+import { afterEach, describe, expect, it } from 'vitest'
+import { type AuthMethod, createSessionClient, memoryStorage, type SessionClient } from '../../src/index.js'
+import { fakeJwt } from '../utils/tokens.js'
+
+/** What a backend does with the token, using jose alone (the snippet in docs/keys.md). */
+async function verifyOnBackend(idToken: string, expectedThumbprint: string) {
+  const { payload, protectedHeader } = await jwtVerify(idToken, EmbeddedJWK, { algorithms: ['ES256'] })
+  const thumbprint = await calculateJwkThumbprint(protectedHeader.jwk as never)
+  const cnf = payload.cnf as { jkt?: string } | undefined
+  if (thumbprint !== expectedThumbprint || cnf?.jkt !== thumbprint)
+    throw new Error('not signed by the session key')
+  return payload
+}
+
+describe('client.getIdToken()', () => {
+  let client: SessionClient
+  afterEach(() => client.destroy())
+
+  it('signs an ES256 JWT with the session key: sub, iat, exp, cnf and custom claims, verifiable with jose alone', async () => {
+    client = createSessionClient({ appId: 'idt', methods: [], storage: memoryStorage(), sync: false })
+    const session = await client.setTokens({
+      accessToken: fakeJwt({ sub: 'ada', exp: Math.floor(Date.now() / 1000) + 600 }),
+    })
+    expect(session.did).toMatch(/^did:key:zDn/)
+    const token = await client.getIdToken({
+      ttlSeconds: 120,
+      customClaims: { aud: 'https://api.example', role: 'admin' },
+    })
+    expect(decodeProtectedHeader(token).alg).toBe('ES256')
+    const payload = await verifyOnBackend(token, session.keyThumbprint as string)
+    expect(payload.sub).toBe('ada')
+    expect(payload.iss).toBe(session.did)
+    expect(payload.role).toBe('admin')
+    expect((payload.exp as number) - (payload.iat as number)).toBe(120)
+    // A token from another session key does not pass.
+    const other = createSessionClient({ appId: 'idt2', methods: [], storage: memoryStorage(), sync: false })
+    await other.setTokens({ accessToken: fakeJwt({ sub: 'ada', exp: Math.floor(Date.now() / 1000) + 600 }) })
+    await expect(verifyOnBackend(await other.getIdToken(), session.keyThumbprint as string)).rejects.toThrow()
+    other.destroy()
+  })
+
+  it("prefers the method's own getIdToken", async () => {
+    const method: AuthMethod = {
+      id: 'wallet',
+      signIn: async () => ({
+        accessToken: fakeJwt({ sub: '0xabc', exp: Math.floor(Date.now() / 1000) + 600 }),
+      }),
+      getIdToken: async (_credentials, options) => `method-token-${options.ttlSeconds}`,
+    }
+    client = createSessionClient({ appId: 'idt3', methods: [method], storage: memoryStorage(), sync: false })
+    await client.signIn()
+    expect(await client.getIdToken({ ttlSeconds: 60 })).toBe('method-token-60')
+  })
+
+  it('fails with NO_SESSION when signed out', async () => {
+    client = createSessionClient({ appId: 'idt4', methods: [], storage: memoryStorage(), sync: false })
+    await expect(client.getIdToken()).rejects.toMatchObject({ code: 'NO_SESSION' })
+  })
+
+  it('a new sign-in gets a new key, and sign-out deletes it', async () => {
+    const deleted: string[] = []
+    const { memoryKeyStore } = await import('../../src/index.js')
+    const inner = memoryKeyStore()
+    const keyStore = { ...inner, delete: async (id: string) => (deleted.push(id), inner.delete(id)) }
+    client = createSessionClient({
+      appId: 'idt5',
+      methods: [],
+      storage: memoryStorage(),
+      sync: false,
+      keyStore,
+    })
+    const token = () => fakeJwt({ sub: 'ada', exp: Math.floor(Date.now() / 1000) + 600 })
+    const a = await client.setTokens({ accessToken: token() })
+    const b = await client.setTokens({ accessToken: token() })
+    expect(a.keyThumbprint).not.toBe(b.keyThumbprint)
+    await new Promise((r) => setTimeout(r, 10))
+    expect(deleted).toHaveLength(1) // the replaced session's key
+    await client.signOut()
+    await new Promise((r) => setTimeout(r, 10))
+    expect(deleted).toHaveLength(2)
+    expect(await inner.get(deleted[0] as string)).toBeNull()
+    expect(await inner.get(deleted[1] as string)).toBeNull()
+    await expect(client.getIdToken()).rejects.toMatchObject({ code: 'NO_SESSION' })
+  })
+})
+
+describe('client.hasSessionFor()', () => {
+  it('matches subject or wallet address and the requested authorizations', async () => {
+    const client = createSessionClient({ appId: 'hsf', methods: [], storage: memoryStorage(), sync: false })
+    expect(client.hasSessionFor('0xAbC')).toBe(false)
+    await client.setTokens({
+      accessToken: fakeJwt({ sub: 'did:pkh:eip155:1:0xabc', exp: Math.floor(Date.now() / 1000) + 600 }),
+      address: '0xAbC',
+      authorizations: ['ceramic://*', 'posts:write'],
+    })
+    expect(client.hasSessionFor('0xabc')).toBe(true)
+    expect(client.hasSessionFor('did:pkh:eip155:1:0xabc', { authorizations: ['posts:write'] })).toBe(true)
+    expect(client.hasSessionFor('0xabc', { authorizations: ['admin'] })).toBe(false)
+    expect(client.hasSessionFor('0xdef')).toBe(false)
+    expect(client.authorizations).toEqual(['ceramic://*', 'posts:write'])
+    client.destroy()
+  })
+})
