@@ -62,7 +62,13 @@ describe('client.getIdToken()', () => {
     const deleted: string[] = []
     const { memoryKeyStore } = await import('../../src/index.js')
     const inner = memoryKeyStore()
-    const keyStore = { ...inner, delete: async (id: string) => (deleted.push(id), inner.delete(id)) }
+    const keyStore = {
+      ...inner,
+      delete: async (id: string) => {
+        deleted.push(id)
+        await inner.delete(id)
+      },
+    }
     client = createSessionClient({
       appId: 'idt5',
       methods: [],

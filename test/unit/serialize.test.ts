@@ -48,7 +48,7 @@ describe('serialize() / restore()', () => {
     for (const bad of [
       text.replace(body, flipped),
       text.slice(0, -3),
-      'tessera.v2.' + text.slice('tessera.v1.'.length),
+      `tessera.v2.${text.slice('tessera.v1.'.length)}`,
       'hello',
       '',
       `tessera.v1.${Buffer.from('{"session":1}').toString('base64url')}.x`,

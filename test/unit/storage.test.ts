@@ -13,8 +13,14 @@ function asyncStorage(inner: StorageAdapter, delayMs = 5): StorageAdapter {
   const later = <T>(f: () => T) => new Promise<T>((resolve) => setTimeout(() => resolve(f()), delayMs))
   return {
     get: (k) => later(() => inner.get(k) as string | null),
-    set: (k, v) => later(() => inner.set(k, v) as void),
-    remove: (k) => later(() => inner.remove(k) as void),
+    set: (k, v) =>
+      later(() => {
+        inner.set(k, v)
+      }),
+    remove: (k) =>
+      later(() => {
+        inner.remove(k)
+      }),
   }
 }
 
