@@ -1,0 +1,195 @@
+import { randomBytes } from 'node:crypto'
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createSessionClient, memoryStorage } from '../../src/index.js'
+import { siweMessage, wallet } from '../../src/wallet/index.js'
+import { recoverAddress, testWallet } from '../utils/testWallet.js'
+import { fakeJwt } from '../utils/tokens.js'
+
+/** A loopback SIWE backend: single-use nonces, signature recovery, rotating refresh tokens. */
+function startSiweServer() {
+  const nonces = new Set<string>()
+  const refreshTokens = new Map<string, string>() // token → address
+  const counts = { verify: 0, refresh: 0, logout: 0, badSignatures: 0 }
+  const server: Server = createServer((req, res) => {
+    let raw = ''
+    req.on('data', (c: Buffer) => (raw += c.toString('utf8')))
+    req.on('end', () => {
+      const send = (status: number, body: unknown) =>
+        res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body))
+      const issue = (address: string) => {
+        const refresh = randomBytes(16).toString('hex')
+        refreshTokens.set(refresh, address)
+        const now = Math.floor(Date.now() / 1000)
+        return {
+          access_token: fakeJwt({
+            sub: address,
+            iat: now,
+            exp: now + 300,
+            jti: randomBytes(8).toString('hex'),
+          }),
+          refresh_token: refresh,
+          expires_in: 300,
+        }
+      }
+      if (req.url === '/nonce') {
+        const nonce = randomBytes(12).toString('hex')
+        nonces.add(nonce)
+        return send(200, { nonce })
+      }
+      const body = raw ? JSON.parse(raw) : {}
+      if (req.url === '/verify') {
+        counts.verify++
+        const message = String(body.message)
+        const nonce = /Nonce: (\w+)/.exec(message)?.[1] ?? ''
+        const claimed = (message.split('\n')[1] ?? '').toLowerCase()
+        if (!nonces.delete(nonce)) return send(401, { error: 'unknown or used nonce' })
+        if (recoverAddress(message, String(body.signature)) !== claimed) {
+          counts.badSignatures++
+          return send(401, { error: 'bad signature' })
+        }
+        return send(200, issue(claimed))
+      }
+      if (req.url === '/refresh') {
+        counts.refresh++
+        const address = refreshTokens.get(body.refresh_token)
+        if (!address) return send(401, { error: 'invalid_grant' })
+        refreshTokens.delete(body.refresh_token)
+        return send(200, issue(address))
+      }
+      if (req.url === '/logout') {
+        counts.logout++
+        refreshTokens.delete(body.refresh_token)
+        return send(204, {})
+      }
+      send(404, {})
+    })
+  })
+  return new Promise<{ url: string; counts: typeof counts; close(): Promise<void> }>((resolve) =>
+    server.listen(0, '127.0.0.1', () =>
+      resolve({
+        url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+        counts,
+        close: () => new Promise((done) => server.close(() => done())),
+      }),
+    ),
+  )
+}
+
+describe('wallet sign-in (Sign-In with Ethereum)', () => {
+  let siwe: Awaited<ReturnType<typeof startSiweServer>>
+  beforeAll(async () => {
+    siwe = await startSiweServer()
+  })
+  afterAll(() => siwe.close())
+
+  const method = (provider: ReturnType<typeof testWallet>['provider']) =>
+    wallet({
+      provider,
+      nonceUrl: `${siwe.url}/nonce`,
+      verifyUrl: `${siwe.url}/verify`,
+      refreshUrl: `${siwe.url}/refresh`,
+      logoutUrl: `${siwe.url}/logout`,
+      domain: 'dapp.example',
+      uri: 'https://dapp.example',
+      statement: 'Sign in to the tessera test dapp.',
+      resources: ['https://dapp.example/posts'],
+    })
+
+  it('signs in with a real signature verified by the backend, refreshes, and signs out', async () => {
+    const w = testWallet({ chainId: 137 })
+    const client = createSessionClient({
+      appId: 'dapp',
+      methods: [method(w.provider)],
+      storage: memoryStorage(),
+      sync: false,
+    })
+    const session = await client.signIn()
+    expect(session.address).toBe(w.address)
+    expect(session.subject).toBe(`eip155:137:${w.address}`)
+    expect(session.method).toBe('wallet')
+    expect(session.authorizations).toEqual(['https://dapp.example/posts'])
+    expect(client.hasSessionFor(w.address, { authorizations: ['https://dapp.example/posts'] })).toBe(true)
+    expect(w.calls).toEqual(['eth_requestAccounts', 'eth_chainId', 'personal_sign'])
+
+    const token = await client.refresh()
+    expect(token).not.toBe(session.accessToken)
+    expect(client.getSession()?.address).toBe(w.address)
+    expect(siwe.counts.refresh).toBe(1)
+
+    await client.signOut()
+    await new Promise((r) => setTimeout(r, 50))
+    expect(siwe.counts.logout).toBe(1)
+    client.destroy()
+  })
+
+  it('a user who rejects the signature gets SIGN_IN_FAILED and stays signed out', async () => {
+    const client = createSessionClient({
+      appId: 'dapp2',
+      methods: [method(testWallet({ reject: true }).provider)],
+      storage: memoryStorage(),
+      sync: false,
+    })
+    await expect(client.signIn()).rejects.toMatchObject({ code: 'SIGN_IN_FAILED', message: /rejected/ })
+    expect(client.getStatus()).toBe('signedOut')
+    client.destroy()
+  })
+
+  it('a wallet that signs for another address is refused by the backend', async () => {
+    const honest = testWallet()
+    const liar = testWallet()
+    const forged = {
+      request: async (args: { method: string; params?: unknown[] }) =>
+        args.method === 'eth_requestAccounts'
+          ? [honest.address]
+          : liar.provider.request(
+              args.method === 'personal_sign'
+                ? { ...args, params: [(args.params as string[])[0], liar.address] }
+                : args,
+            ),
+    }
+    const client = createSessionClient({
+      appId: 'dapp3',
+      methods: [method(forged)],
+      storage: memoryStorage(),
+      sync: false,
+    })
+    const before = siwe.counts.badSignatures
+    await expect(client.signIn()).rejects.toMatchObject({ code: 'SIGN_IN_FAILED' })
+    expect(siwe.counts.badSignatures).toBe(before + 1)
+    client.destroy()
+  })
+
+  it('builds EIP-4361 text exactly and refuses malformed fields', () => {
+    const text = siweMessage({
+      domain: 'dapp.example',
+      address: '0x0000000000000000000000000000000000000001',
+      statement: 'Hi',
+      uri: 'https://dapp.example',
+      chainId: 1,
+      nonce: 'abcdef123',
+      issuedAt: '2026-01-01T00:00:00.000Z',
+      resources: ['ipfs://x'],
+    })
+    expect(text).toBe(
+      [
+        'dapp.example wants you to sign in with your Ethereum account:',
+        '0x0000000000000000000000000000000000000001',
+        '',
+        'Hi',
+        '',
+        'URI: https://dapp.example',
+        'Version: 1',
+        'Chain ID: 1',
+        'Nonce: abcdef123',
+        'Issued At: 2026-01-01T00:00:00.000Z',
+        'Resources:',
+        '- ipfs://x',
+      ].join('\n'),
+    )
+    expect(() =>
+      siweMessage({ domain: 'd', address: 'nope', uri: 'u', chainId: 1, nonce: 'abcdefgh1', issuedAt: 'x' }),
+    ).toThrow()
+  })
+})
