@@ -174,6 +174,8 @@ export const sessionMachine = setup({
     hasValidRecord: ({ context }) =>
       context.record !== null && !isTokenExpired(context.record, context.restoredAt),
     hasRecord: ({ context }) => context.record !== null,
+    /** A session that was active before a sign-in attempt (not one that already expired). */
+    hasLiveSession: ({ context }) => context.record !== null && context.expired === null,
     hasExpiredEvent: ({ context }) => context.expired !== null,
     refreshSucceeded: (_, params: { outcome: RefreshOutcome }) => params.outcome.ok,
     isRedirectResult: (_, params: { outcome: SignInOutcome }) => params.outcome.kind === 'redirect',
@@ -227,7 +229,10 @@ export const sessionMachine = setup({
       target: '.expired',
       actions: assign({ record: null, pendingRedirect: null, expired: ({ event }) => event.expired }),
     },
-    REDIRECT_CALLBACK: { target: '.oidcRedirectPending.completing' },
+    REDIRECT_CALLBACK: {
+      target: '.oidcRedirectPending.completing',
+      actions: assign({ lastError: null, signInSeq: ({ context }) => context.signInSeq + 1 }),
+    },
   },
   states: {
     restoring: {
@@ -323,13 +328,25 @@ export const sessionMachine = setup({
             ],
           },
         ],
-        onError: {
-          target: 'signedOut',
-          actions: [
-            assign({ lastError: ({ event }) => event.error as SessionError }),
-            { type: 'reportError', params: ({ event }) => ({ error: event.error }) },
-          ],
-        },
+        // A failed or cancelled sign-in leaves an existing session as it was.
+        onError: [
+          {
+            guard: 'hasLiveSession',
+            target: 'active',
+            actions: [
+              assign({ lastError: ({ event }) => event.error as SessionError }),
+              { type: 'reportError', params: ({ event }) => ({ error: event.error }) },
+            ],
+          },
+          {
+            target: 'signedOut',
+            actions: [
+              assign({ record: null, expired: null, lastError: ({ event }) => event.error as SessionError }),
+              'persist',
+              { type: 'reportError', params: ({ event }) => ({ error: event.error }) },
+            ],
+          },
+        ],
       },
     },
 
@@ -374,14 +391,30 @@ export const sessionMachine = setup({
                 'broadcastSession',
               ],
             },
-            onError: {
-              target: '#session.signedOut',
-              actions: [
-                assign({ pendingRedirect: null, lastError: ({ event }) => event.error as SessionError }),
-                'persist',
-                { type: 'reportError', params: ({ event }) => ({ error: event.error }) },
-              ],
-            },
+            onError: [
+              {
+                guard: 'hasLiveSession',
+                target: '#session.active',
+                actions: [
+                  assign({ pendingRedirect: null, lastError: ({ event }) => event.error as SessionError }),
+                  'persist',
+                  { type: 'reportError', params: ({ event }) => ({ error: event.error }) },
+                ],
+              },
+              {
+                target: '#session.signedOut',
+                actions: [
+                  assign({
+                    record: null,
+                    expired: null,
+                    pendingRedirect: null,
+                    lastError: ({ event }) => event.error as SessionError,
+                  }),
+                  'persist',
+                  { type: 'reportError', params: ({ event }) => ({ error: event.error }) },
+                ],
+              },
+            ],
           },
         },
       },
@@ -401,7 +434,8 @@ export const sessionMachine = setup({
         },
       },
       on: {
-        REFRESH_DUE: { target: 'refreshing' },
+        // A stale timer event (the session was replaced meanwhile) must not refresh what cannot be.
+        REFRESH_DUE: { guard: 'canRefresh', target: 'refreshing' },
         REFRESH: { guard: 'canRefresh', target: 'refreshing' },
         TOKEN_EXPIRED: { target: 'expired', actions: ['expireRecord', 'persist', 'broadcastExpired'] },
         // Timers lie in sleeping tabs: every read and wake-up re-checks against the clock.
@@ -433,6 +467,8 @@ export const sessionMachine = setup({
                     refreshAttempt: 0,
                     refreshSeq: ({ context }) => context.refreshSeq + 1,
                     lastRefreshError: null,
+                    // A session that expired on a network failure and came back is alive again.
+                    expired: null,
                   }),
                   'persist',
                   'broadcastSession',

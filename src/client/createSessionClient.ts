@@ -289,6 +289,8 @@ export function createSessionClient(options: SessionClientOptions): SessionClien
       if (s.context.signInSeq !== seq)
         return { error: new SessionError('ABORTED', 'A newer sign-in replaced this one') }
       const st = statusOf(s)
+      // A failed attempt can land back in 'active' when a session already existed: the error decides.
+      if (s.context.lastError && st !== 'authenticating') return { error: s.context.lastError }
       if (st === 'active' && s.context.record) return { value: s.context.record.session }
       if (st === 'signedOut' || st === 'expired') {
         return { error: s.context.lastError ?? new SessionError('ABORTED', 'The sign-in was cancelled') }
@@ -332,7 +334,7 @@ export function createSessionClient(options: SessionClientOptions): SessionClien
     await ready()
     const methodId = opts?.method ?? context().pendingRedirect?.methodId ?? methodIdFor(undefined)
     findMethod(deps, methodId)
-    const seq = context().signInSeq
+    const seq = context().signInSeq + 1
     actor.send({ type: 'REDIRECT_CALLBACK', methodId, url: callback.href })
     return waitForSignIn(seq)
   }

@@ -46,3 +46,19 @@ describe('client basics', () => {
     expect(s.expiresAt).toBe(Math.floor(Date.now() / 1000 + 100))
   })
 })
+
+describe('sign-in while signed in', () => {
+  it('a failed sign-in leaves the existing session active and stored', async () => {
+    vi.useFakeTimers({ now: new Date('2026-01-01T00:00:00Z') })
+    const { method } = scriptedMethod()
+    const storage = memoryStorage()
+    const client = createSessionClient({ appId: 'again', methods: [method], storage, sync: false })
+    const session = await client.signIn()
+    await expect(client.signIn({ fail: true })).rejects.toMatchObject({ code: 'SIGN_IN_FAILED' })
+    expect(client.getStatus()).toBe('active')
+    expect(client.getSession()?.accessToken).toBe(session.accessToken)
+    expect(storage.get('tessera:again:session')).toContain(session.id)
+    client.destroy()
+    vi.useRealTimers()
+  })
+})
