@@ -132,7 +132,7 @@ function explore() {
     })
     for (const [key, { state, transitions }] of Object.entries(map)) {
       const entry = adjacency.get(key) ?? { snapshot: state as Snapshot, edges: [] }
-      for (const t of Object.values(transitions)) {
+      for (const t of Object.values(transitions) as Array<{ event: unknown; state: unknown }>) {
         entry.edges.push({ event: t.event as AnyEvent, next: t.state as Snapshot })
       }
       adjacency.set(key, entry)
