@@ -88,7 +88,7 @@ describe('lifecycle properties', () => {
             event.type === '@xstate.actor' &&
             (event.actorRef as { src?: unknown }).src === 'refreshSession'
           ) {
-            refreshActors.push(event.actorRef)
+            refreshActors.push(event.actorRef as AnyActorRef)
           }
         }
         let finishedAttempts = 0
