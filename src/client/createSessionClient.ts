@@ -1,12 +1,10 @@
 /** `createSessionClient`: wires the session machine to storage, keys, tabs and the app. */
-import { SignJWT } from 'jose'
 import { createActor } from 'xstate'
 import { isTokenExpired, refreshDueAt } from '../../machines/refreshSchedule.js'
 import type { SessionContext } from '../../machines/session.machine.js'
 import type { SessionRecord } from '../../machines/sessionRecord.js'
 import type { AuthMethod, IdTokenOptions } from '../authMethod.js'
 import { type AuthorizableRequest, createAuthenticatedFetch } from '../http/authenticatedFetch.js'
-import { createDPoPProof } from '../http/dpopProof.js'
 import { memoryKeyStore } from '../keys/memoryKeyStore.js'
 import type { KeyStore } from '../keys/SessionKey.js'
 import { SessionError, toSessionError } from '../SessionError.js'
@@ -419,13 +417,14 @@ export function createSessionClient(options: SessionClientOptions): SessionClien
     const now = Math.floor(env.now() / 1000)
     const ttl = idTokenOptions.ttlSeconds ?? 300
     if (!(ttl > 0)) throw new SessionError('INVALID_TOKEN', 'ttlSeconds must be a positive number')
-    return new SignJWT({ ...idTokenOptions.customClaims, cnf: { jkt: key.thumbprint } })
-      .setProtectedHeader({ alg: 'ES256', typ: 'JWT', jwk: key.publicJwk as never })
-      .setIssuer(key.did)
-      .setSubject(record.session.subject)
-      .setIssuedAt(now)
-      .setExpirationTime(now + ttl)
-      .sign(key.privateKey)
+    // jose's signer loads on first use: pages that never ask for an ID token never download it.
+    const { signSessionIdToken } = await import('../keys/sessionIdToken.js')
+    return signSessionIdToken(key, {
+      subject: record.session.subject,
+      nowSeconds: now,
+      ttlSeconds: ttl,
+      ...(idTokenOptions.customClaims ? { customClaims: idTokenOptions.customClaims } : {}),
+    })
   }
 
   const authenticatedFetch = createAuthenticatedFetch({
@@ -446,6 +445,7 @@ export function createSessionClient(options: SessionClientOptions): SessionClien
         )
       } else if (record.session.tokenType.toLowerCase() === 'dpop') {
         const key = await keyFor(record)()
+        const { createDPoPProof } = await import('../http/dpopProof.js')
         request.headers.set('Authorization', `DPoP ${record.session.accessToken}`)
         request.headers.set(
           'DPoP',

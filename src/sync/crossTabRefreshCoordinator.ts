@@ -7,7 +7,26 @@ import type { SessionRecord } from '../../machines/sessionRecord.js'
 import { SessionError } from '../SessionError.js'
 import { withTimeout } from '../util/withTimeout.js'
 import type { RefreshCoordinator } from './SessionSync.js'
-import { type SyncDatabase, syncDatabase } from './syncDatabase.js'
+import type { SyncDatabase } from './syncDatabase.js'
+
+/** The shared database, with idb loaded on first use: a page that never refreshes never downloads it. */
+function lazySyncDatabase(options: { timeoutMs: number }): SyncDatabase {
+  let db: Promise<SyncDatabase> | undefined
+  const get = () => {
+    db ??= import('./syncDatabase.js').then((m) => m.syncDatabase(options))
+    return db
+  }
+  return {
+    getLatest: (key) => get().then((d) => d.getLatest(key)),
+    putLatest: (key, record) => get().then((d) => d.putLatest(key, record)),
+    tryAcquireLease: (key, owner, now, durationMs) =>
+      get().then((d) => d.tryAcquireLease(key, owner, now, durationMs)),
+    releaseLease: (key, owner) => get().then((d) => d.releaseLease(key, owner)),
+    close: () => {
+      void db?.then((d) => d.close())
+    },
+  }
+}
 
 /**
  * Options of {@link crossTabRefreshCoordinator}.
@@ -76,7 +95,7 @@ export function crossTabRefreshCoordinator(options: CrossTabRefreshOptions): Ref
         ? navigator.locks
         : null
       : options.locks
-  const db = options.db ?? syncDatabase({ timeoutMs: Math.min(lockTimeoutMs, 3000) })
+  const db = options.db ?? lazySyncDatabase({ timeoutMs: Math.min(lockTimeoutMs, 3000) })
   const owner = globalThis.crypto.randomUUID()
 
   /** Waits at most lockTimeoutMs for the Web Lock; holding it has its own bound (refreshTimeoutMs). */

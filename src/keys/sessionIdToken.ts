@@ -1,0 +1,30 @@
+/** Signs `client.getIdToken()`'s fallback token with the session key. Loaded on first use. */
+import { SignJWT } from 'jose'
+import type { SessionKey } from './SessionKey.js'
+
+/**
+ * An ES256 JWT signed by the session key: header `{ alg, typ, jwk }`, claims `iss` (the key's
+ * did:key), `sub`, `iat`, `exp`, `cnf.jkt` and the custom claims.
+ *
+ * @example
+ * ```ts
+ * const token = await signSessionIdToken(key, { subject: 'ada', nowSeconds: 1767225600, ttlSeconds: 300 })
+ * ```
+ */
+export function signSessionIdToken(
+  key: SessionKey,
+  options: {
+    subject: string
+    nowSeconds: number
+    ttlSeconds: number
+    customClaims?: Record<string, unknown>
+  },
+): Promise<string> {
+  return new SignJWT({ ...options.customClaims, cnf: { jkt: key.thumbprint } })
+    .setProtectedHeader({ alg: 'ES256', typ: 'JWT', jwk: key.publicJwk as never })
+    .setIssuer(key.did)
+    .setSubject(options.subject)
+    .setIssuedAt(options.nowSeconds)
+    .setExpirationTime(options.nowSeconds + options.ttlSeconds)
+    .sign(key.privateKey)
+}

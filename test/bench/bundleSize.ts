@@ -1,0 +1,69 @@
+/** Measures min+gzip bundle sizes with one esbuild command, so every entry is compared alike. */
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { gzipSync } from 'node:zlib'
+import { build } from 'esbuild'
+
+/**
+ * Sizes in bytes: `entry` is the chunk a page loads up front; `lazy` the chunks that load on first
+ * use of a feature (dynamic `import()`, e.g. jose's signer for `getIdToken`); `total` both.
+ */
+export interface BundleSizes {
+  entryRaw: number
+  entryGzip: number
+  lazyGzip: number
+  totalGzip: number
+}
+
+const gz = (bytes: Uint8Array) => gzipSync(bytes, { level: 9 }).byteLength
+
+/**
+ * Bundles `contents` (an ESM module that imports what an app would import) for the browser,
+ * minified and code-split the way app bundlers ship it, and returns the sizes.
+ *
+ * @example
+ * ```ts
+ * await bundleSize(`export * from '../../src/index.ts'`, process.cwd())
+ * ```
+ */
+export async function bundleSize(contents: string, root: string): Promise<BundleSizes> {
+  const dir = join(
+    root,
+    'node_modules',
+    '.cache',
+    'tessera-bench',
+    `entry-${process.pid}-${Math.random().toString(36).slice(2)}`,
+  )
+  mkdirSync(dir, { recursive: true })
+  const entry = join(dir, 'entry.ts')
+  writeFileSync(entry, contents)
+  try {
+    const result = await build({
+      entryPoints: [entry],
+      bundle: true,
+      minify: true,
+      format: 'esm',
+      platform: 'browser',
+      target: 'es2022',
+      splitting: true,
+      outdir: join(dir, 'out'),
+      write: false,
+      logLevel: 'silent',
+      define: { 'process.env.NODE_ENV': '"production"' },
+      // Peers' packages sometimes reference Node built-ins behind runtime checks; they stay out.
+      external: ['node:*', 'crypto', 'buffer'],
+    })
+    const files = result.outputFiles.filter((f) => f.path.endsWith('.js'))
+    const entryFile = files.find((f) => f.path.endsWith('entry.js'))
+    if (!entryFile) throw new Error('esbuild produced no entry chunk')
+    const lazy = files.filter((f) => f !== entryFile)
+    const entryGzip = gz(entryFile.contents)
+    const lazyGzip = lazy.reduce((sum, f) => sum + gz(f.contents), 0)
+    return { entryRaw: entryFile.contents.byteLength, entryGzip, lazyGzip, totalGzip: entryGzip + lazyGzip }
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+/** What an app imports from tessera's core entry: the whole public surface, so nothing is shaken out. */
+export const TESSERA_CORE_ENTRY = `export * from '../../../../src/index.ts'`
