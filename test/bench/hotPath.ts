@@ -1,0 +1,23 @@
+/** Hot-path reads: how fast a page asks "who is signed in" and "give me a token". */
+import { createSessionClient, memoryStorage } from '../../src/index.js'
+import { fakeJwt } from '../utils/tokens.js'
+import { opsPerSecond } from './measure.js'
+
+export interface HotPathResult {
+  getSessionOps: number
+  getAccessTokenOps: number
+}
+
+/** ops/s of `getSession()` and `getAccessToken()` on a client holding a fresh token. */
+export async function tesseraHotPath(): Promise<HotPathResult> {
+  const client = createSessionClient({ appId: 'bench', methods: [], storage: memoryStorage(), sync: false })
+  try {
+    await client.setTokens({ accessToken: fakeJwt({ sub: 'bench', exp: Math.floor(Date.now() / 1000) + 3600 }) })
+    return {
+      getSessionOps: await opsPerSecond(() => client.getSession()),
+      getAccessTokenOps: await opsPerSecond(() => client.getAccessToken(), { batch: 5_000 }),
+    }
+  } finally {
+    client.destroy()
+  }
+}

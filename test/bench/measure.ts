@@ -1,0 +1,38 @@
+/** Small, bounded measuring helpers for the benchmarks: medians over repeated timed samples. */
+
+/** The median of a list of numbers. */
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b)
+  const mid = Math.floor(sorted.length / 2)
+  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2
+}
+
+/** The p-th percentile (0–100) of a list, nearest rank. */
+export function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] as number
+}
+
+/**
+ * Operations per second of `op`, as the median of `samples` timed batches of `batch` calls.
+ *
+ * @example
+ * ```ts
+ * await opsPerSecond(() => client.getSession())
+ * ```
+ */
+export async function opsPerSecond(op: () => unknown, options: { batch?: number; samples?: number } = {}) {
+  const batch = options.batch ?? 20_000
+  const samples = options.samples ?? 7
+  const rates: number[] = []
+  for (let i = 0; i < 1000; i++) await op() // warm-up
+  for (let s = 0; s < samples; s++) {
+    const start = performance.now()
+    for (let i = 0; i < batch; i++) {
+      const result = op()
+      if (result instanceof Promise) await result
+    }
+    rates.push(batch / ((performance.now() - start) / 1000))
+  }
+  return median(rates)
+}
