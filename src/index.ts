@@ -7,6 +7,7 @@ export { createSessionClient } from './client/createSessionClient.js'
 export type { Environment } from './client/environment.js'
 export type { SessionClient, SessionClientOptions, SignOutOptions } from './client/SessionClient.js'
 export { createSessionKey } from './keys/createSessionKey.js'
+export { indexedDbKeyStore } from './keys/indexedDbKeyStore.js'
 export { memoryKeyStore } from './keys/memoryKeyStore.js'
 export type { KeyStore, SessionKey } from './keys/SessionKey.js'
 export {
@@ -24,6 +25,9 @@ export type {
   SessionExpiredReason,
   SessionStatus,
 } from './session.js'
+export { type CookieStorageOptions, cookieStorage } from './storage/cookieStorage.js'
+export { type EncryptedStorageOptions, encryptedStorage } from './storage/encryptedStorage.js'
+export { type IndexedDbStorageOptions, indexedDbStorage } from './storage/indexedDbStorage.js'
 export { memoryStorage } from './storage/memoryStorage.js'
 export type { StorageAdapter, StorageOption } from './storage/StorageAdapter.js'
 export { webStorage } from './storage/webStorage.js'

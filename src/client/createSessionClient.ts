@@ -5,7 +5,7 @@ import type { SessionContext } from '../../machines/session.machine.js'
 import type { SessionRecord } from '../../machines/sessionRecord.js'
 import type { AuthMethod, IdTokenOptions } from '../authMethod.js'
 import { type AuthorizableRequest, createAuthenticatedFetch } from '../http/authenticatedFetch.js'
-import { memoryKeyStore } from '../keys/memoryKeyStore.js'
+import { defaultKeyStore } from '../keys/defaultKeyStore.js'
 import type { KeyStore } from '../keys/SessionKey.js'
 import { SessionError, toSessionError } from '../SessionError.js'
 import type { Credentials, Session, SessionStatus } from '../session.js'
@@ -109,7 +109,13 @@ export function createSessionClient(options: SessionClientOptions): SessionClien
     timeoutMs: options.storageTimeoutMs ?? 3000,
     onError: (error) => reportError(error),
   })
-  const keyStore: KeyStore | null = options.keyStore === false ? null : (options.keyStore ?? memoryKeyStore())
+  const keyStore: KeyStore | null =
+    options.keyStore === false
+      ? null
+      : (options.keyStore ??
+        defaultKeyStore((error) =>
+          reportError(toSessionError(error, 'KEY_UNAVAILABLE', 'Session keys fell back to memory')),
+        ))
   const sync = defaultSync(options, prefix)
   const coordinator = options.refreshCoordinator ?? defaultCoordinator(prefix, options.appId)
   const fetchImpl: typeof fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init))

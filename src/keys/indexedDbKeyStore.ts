@@ -1,0 +1,29 @@
+/** Keeps session key pairs as CryptoKey objects in IndexedDB: the browser default. */
+import { createSessionKey, describeSessionKey } from './createSessionKey.js'
+import { keyDatabase } from './keyDatabase.js'
+import type { KeyStore } from './SessionKey.js'
+
+/**
+ * Session keys that survive reloads and redirects, and are shared by the tabs of an origin. The
+ * private key is non-extractable: IndexedDB stores the CryptoKey object, never its bytes.
+ *
+ * @example
+ * ```ts
+ * const client = createSessionClient({ appId: 'shop', methods, keyStore: indexedDbKeyStore() })
+ * ```
+ */
+export function indexedDbKeyStore(options: { dbName?: string; timeoutMs?: number } = {}): KeyStore {
+  const db = keyDatabase(options.dbName ?? 'tessera-keys', options.timeoutMs ?? 3000)
+  return {
+    async create() {
+      const key = await createSessionKey()
+      await db.put('sessionKeys', key.id, { privateKey: key.privateKey, publicKey: key.publicKey })
+      return key
+    },
+    async get(id) {
+      const pair = await db.get<CryptoKeyPair>('sessionKeys', id)
+      return pair ? describeSessionKey(id, pair) : null
+    },
+    delete: (id) => db.delete('sessionKeys', id),
+  }
+}

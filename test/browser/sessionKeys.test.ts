@@ -1,0 +1,86 @@
+import { calculateJwkThumbprint, EmbeddedJWK, importJWK, jwtVerify, SignJWT } from 'jose'
+import { afterEach, describe, expect, it } from 'vitest'
+import { createSessionClient, indexedDbKeyStore, type SessionClient, webStorage } from '../../src/index.js'
+
+function token(sub: string) {
+  const b64 = (v: unknown) =>
+    btoa(JSON.stringify(v)).replaceAll('=', '').replaceAll('+', '-').replaceAll('/', '_')
+  return `${b64({ alg: 'none' })}.${b64({ sub, exp: Math.floor(Date.now() / 1000) + 300 })}.`
+}
+
+describe('session keys in Chromium', () => {
+  const clients: SessionClient[] = []
+  afterEach(() => {
+    for (const c of clients.splice(0)) c.destroy()
+    localStorage.clear()
+  })
+
+  it('are non-extractable CryptoKeys in IndexedDB that survive a reload and are deleted on demand', async () => {
+    const dbName = `keys-${crypto.randomUUID()}`
+    const store = indexedDbKeyStore({ dbName })
+    const key = await store.create()
+    await expect(crypto.subtle.exportKey('pkcs8', key.privateKey)).rejects.toThrow()
+    await expect(crypto.subtle.exportKey('jwk', key.privateKey)).rejects.toThrow()
+    expect(key.privateKey.extractable).toBe(false)
+
+    const reloaded = await indexedDbKeyStore({ dbName }).get(key.id)
+    expect(reloaded?.thumbprint).toBe(key.thumbprint)
+    expect(reloaded?.did).toBe(key.did)
+    const jwt = await new SignJWT({ ok: true })
+      .setProtectedHeader({ alg: 'ES256' })
+      .sign(reloaded!.privateKey)
+    await jwtVerify(jwt, await importJWK({ ...key.publicJwk, alg: 'ES256' }))
+
+    await store.delete(key.id)
+    expect(await indexedDbKeyStore({ dbName }).get(key.id)).toBeNull()
+  })
+
+  it('client.getIdToken() is an ES256 JWT from the session key, verified with jose alone', async () => {
+    const client = createSessionClient({
+      appId: 'keys',
+      methods: [],
+      storage: webStorage(localStorage),
+      sync: false,
+    })
+    clients.push(client)
+    const session = await client.setTokens({ accessToken: token('ada') })
+    const idToken = await client.getIdToken({ ttlSeconds: 60, customClaims: { scope: 'orders' } })
+    const { payload, protectedHeader } = await jwtVerify(idToken, EmbeddedJWK, { algorithms: ['ES256'] })
+    expect(await calculateJwkThumbprint(protectedHeader.jwk!)).toBe(session.keyThumbprint)
+    expect(payload).toMatchObject({
+      sub: 'ada',
+      iss: session.did,
+      scope: 'orders',
+      cnf: { jkt: session.keyThumbprint },
+    })
+  })
+
+  it('the default key store keeps the key across a reload, and sign-out deletes it', async () => {
+    const first = createSessionClient({
+      appId: 'reload',
+      methods: [],
+      storage: webStorage(localStorage),
+      sync: false,
+    })
+    clients.push(first)
+    const session = await first.setTokens({ accessToken: token('ada') })
+    first.destroy()
+    const second = createSessionClient({
+      appId: 'reload',
+      methods: [],
+      storage: webStorage(localStorage),
+      sync: false,
+    })
+    clients.push(second)
+    expect(second.getSession()?.keyThumbprint).toBe(session.keyThumbprint) // synchronous, first line
+    const idToken = await second.getIdToken()
+    const { protectedHeader } = await jwtVerify(idToken, EmbeddedJWK)
+    expect(await calculateJwkThumbprint(protectedHeader.jwk!)).toBe(session.keyThumbprint)
+    const keyId = JSON.parse(localStorage.getItem('tessera:reload:session') as string).record.keyId as string
+    expect(await indexedDbKeyStore().get(keyId)).not.toBeNull()
+    await second.signOut()
+    await new Promise((r) => setTimeout(r, 100)) // the key is deleted after the background revocation
+    expect(await indexedDbKeyStore().get(keyId)).toBeNull()
+    expect(localStorage.getItem('tessera:reload:session')).toBeNull()
+  })
+})
