@@ -12,7 +12,9 @@ export interface HotPathResult {
 export async function tesseraHotPath(): Promise<HotPathResult> {
   const client = createSessionClient({ appId: 'bench', methods: [], storage: memoryStorage(), sync: false })
   try {
-    await client.setTokens({ accessToken: fakeJwt({ sub: 'bench', exp: Math.floor(Date.now() / 1000) + 3600 }) })
+    await client.setTokens({
+      accessToken: fakeJwt({ sub: 'bench', exp: Math.floor(Date.now() / 1000) + 3600 }),
+    })
     return {
       getSessionOps: await opsPerSecond(() => client.getSession()),
       getAccessTokenOps: await opsPerSecond(() => client.getAccessToken(), { batch: 5_000 }),

@@ -15,9 +15,10 @@ function token(sub: string) {
 
 describe('cookie storage in Chromium', () => {
   afterEach(() => {
+    const cookies = cookieStorage()
     for (const c of document.cookie.split('; ')) {
       const name = c.split('=')[0]
-      if (name) document.cookie = `${name}=; Max-Age=0; Path=/`
+      if (name) cookies.remove(decodeURIComponent(name))
     }
   })
 
