@@ -1,0 +1,185 @@
+/**
+ * A real OpenID provider (oidc-provider) on 127.0.0.1, for the demo and the tests: PKCE, DPoP,
+ * refresh-token rotation with reuse detection, RP-initiated logout, revocation, and JWT access
+ * tokens for one protected API. Counters expose what tests assert (refresh calls, reuse detections).
+ */
+import { randomBytes } from 'node:crypto'
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { exportJWK, generateKeyPair } from 'jose'
+import Provider, { type Configuration, type KoaContextWithOIDC } from 'oidc-provider'
+
+/** Options of {@link startOpenIdProvider}. */
+export interface OpenIdProviderOptions {
+  /** Default 0: a free port. */
+  port?: number
+  clientId?: string
+  redirectUris: string[]
+  postLogoutRedirectUris?: string[]
+  /** The protected API's URL: access tokens are JWTs for this audience. */
+  apiAudience: string
+  /** Access-token lifetime in seconds; default 60 so refreshes can be seen. */
+  accessTokenTtl?: number
+  /** Demand DPoP nonces at the token endpoint (`use_dpop_nonce`). */
+  requireDPoPNonce?: boolean
+}
+
+/** What a running provider offers its caller. */
+export interface RunningOpenIdProvider {
+  issuer: string
+  clientId: string
+  provider: Provider
+  counters: {
+    refreshCalls: number
+    refreshReuseDetections: number
+    revocations: number
+    codeExchanges: number
+  }
+  close(): Promise<void>
+}
+
+/** The test user every login resolves to, whatever was typed (devInteractions accepts anything). */
+function account(accountId: string) {
+  return {
+    accountId,
+    async claims() {
+      return { sub: accountId, email: `${accountId}@example.com`, email_verified: true }
+    },
+  }
+}
+
+async function signingKeys() {
+  const keys = []
+  for (const alg of ['RS256', 'ES256'] as const) {
+    const { privateKey } = await generateKeyPair(alg, { extractable: true })
+    keys.push({
+      ...(await exportJWK(privateKey)),
+      alg,
+      use: 'sig',
+      kid: `${alg.toLowerCase()}-${randomBytes(4).toString('hex')}`,
+    })
+  }
+  return { keys }
+}
+
+/**
+ * Starts the provider and resolves once it listens.
+ *
+ * @example
+ * ```ts
+ * const op = await startOpenIdProvider({ redirectUris: ['http://127.0.0.1:5173/'], apiAudience: 'http://127.0.0.1:5174/' })
+ * console.log(op.issuer)
+ * await op.close()
+ * ```
+ */
+export async function startOpenIdProvider(options: OpenIdProviderOptions): Promise<RunningOpenIdProvider> {
+  const server: Server = createServer()
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve))
+  const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  const clientId = options.clientId ?? 'tessera-demo'
+  const counters = { refreshCalls: 0, refreshReuseDetections: 0, revocations: 0, codeExchanges: 0 }
+  const ttl = options.accessTokenTtl ?? 60
+  const jwks = await signingKeys()
+
+  const configuration: Configuration = {
+    clients: [
+      {
+        client_id: clientId,
+        token_endpoint_auth_method: 'none',
+        grant_types: ['authorization_code', 'refresh_token'],
+        response_types: ['code'],
+        redirect_uris: options.redirectUris,
+        post_logout_redirect_uris: options.postLogoutRedirectUris ?? options.redirectUris,
+      },
+    ],
+    jwks: structuredClone(jwks),
+    cookies: { keys: [randomBytes(32).toString('hex')] },
+    findAccount: async (_ctx, id) => account(id),
+    claims: { openid: ['sub'], email: ['email', 'email_verified'] },
+    scopes: ['openid', 'email', 'offline_access', 'api:read'],
+    // Exact expiry matters to the tests (the default tolerates 15 s).
+    clockTolerance: 0,
+    ttl: {
+      AccessToken: ttl,
+      IdToken: 3600,
+      RefreshToken: 24 * 3600,
+      Grant: 24 * 3600,
+      Session: 24 * 3600,
+      Interaction: 600,
+    },
+    // Public clients get refresh tokens without prompt=consent, and every use rotates them
+    // (the default does not rotate DPoP-bound public-client tokens).
+    issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),
+    rotateRefreshToken: true,
+    // The demo user consents once, automatically, to what the demo asks for.
+    loadExistingGrant: async (ctx: KoaContextWithOIDC) => {
+      const { oidc } = ctx
+      const existing = oidc.result?.consent?.grantId ?? oidc.session?.grantIdFor(oidc.client!.clientId)
+      if (existing) return oidc.provider.Grant.find(existing)
+      if (!oidc.session?.accountId) return undefined
+      const grant = new oidc.provider.Grant({
+        clientId: oidc.client!.clientId,
+        accountId: oidc.session.accountId,
+      })
+      grant.addOIDCScope('openid email offline_access')
+      grant.addOIDCClaims(['email', 'email_verified'])
+      grant.addResourceScope(options.apiAudience, 'api:read')
+      await grant.save()
+      return grant
+    },
+    clientBasedCORS: (_ctx, origin, client) =>
+      (client.redirectUris ?? []).some((uri) => new URL(uri).origin === origin),
+    features: {
+      devInteractions: { enabled: true },
+      revocation: { enabled: true },
+      rpInitiatedLogout: { enabled: true },
+      dPoP: {
+        enabled: true,
+        ...(options.requireDPoPNonce ? { nonceSecret: randomBytes(32), requireNonce: () => true } : {}),
+      },
+      resourceIndicators: {
+        enabled: true,
+        defaultResource: async () => options.apiAudience,
+        useGrantedResource: async () => true,
+        getResourceServerInfo: async () => ({
+          scope: 'api:read',
+          audience: options.apiAudience,
+          accessTokenTTL: ttl,
+          accessTokenFormat: 'jwt',
+          jwt: { sign: { alg: 'ES256' } },
+        }),
+      },
+    },
+    pkce: { required: () => true },
+  }
+
+  const provider = new Provider(issuer, configuration)
+  provider.on('grant.success', (ctx: KoaContextWithOIDC) => {
+    const grantType = ctx.oidc.params?.grant_type
+    if (grantType === 'refresh_token') counters.refreshCalls++
+    if (grantType === 'authorization_code') counters.codeExchanges++
+  })
+  provider.on('grant.error', (ctx: KoaContextWithOIDC, error: { error_description?: string }) => {
+    if (ctx.oidc.params?.grant_type !== 'refresh_token') return
+    counters.refreshCalls++
+    if (error.error_description === 'refresh token already used') counters.refreshReuseDetections++
+  })
+  const callback = provider.callback()
+  server.on('request', (req, res) => {
+    if (req.method === 'POST' && req.url?.startsWith('/token/revocation')) counters.revocations++
+    callback(req, res)
+  })
+
+  return {
+    issuer,
+    clientId,
+    provider,
+    counters,
+    signingKeys: jwks,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections()
+        server.close(() => resolve())
+      }),
+  }
+}

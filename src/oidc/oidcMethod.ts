@@ -1,0 +1,345 @@
+/**
+ * OpenID Connect redirect sign-in (authorization code + PKCE) with DPoP, built on oauth4webapi:
+ * discovery, PKCE, state, nonce, ID-token validation and DPoP proofs are all oauth4webapi's.
+ */
+import * as oauth from 'oauth4webapi'
+import type { AuthMethod, MethodContext } from '../authMethod.js'
+import type { SessionKey } from '../keys/SessionKey.js'
+import { SessionError } from '../SessionError.js'
+import type { Credentials } from '../session.js'
+import { memoryStorage } from '../storage/memoryStorage.js'
+import type { StorageAdapter } from '../storage/StorageAdapter.js'
+import { webStorage } from '../storage/webStorage.js'
+import { toSessionErrorFromOAuth } from './oauthErrors.js'
+
+/**
+ * Options of {@link oidc}.
+ *
+ * @example
+ * ```ts
+ * oidc({ issuer: 'https://id.example.com', clientId: 'shop', redirectUri: `${location.origin}/callback` })
+ * ```
+ */
+export interface OidcOptions {
+  /** Method id (`session.method`); default `oidc`. */
+  id?: string
+  issuer: string
+  clientId: string
+  redirectUri: string
+  /** Default `openid email offline_access`. */
+  scope?: string
+  /** Bind tokens to the session's non-extractable key (RFC 9449). Default true. */
+  dpop?: boolean
+  /** Where the provider sends the browser after RP-initiated logout. */
+  postLogoutRedirectUri?: string
+  /** Extra authorization request parameters (`prompt`, `audience`, `resource`, `ui_locales`…). */
+  extraParams?: Record<string, string>
+  /** Where the PKCE verifier, state and nonce wait during the redirect. Default sessionStorage, memory outside a browser. */
+  redirectStorage?: StorageAdapter
+  /**
+   * Allow plain http, only for a loopback issuer (127.0.0.1, localhost, [::1]) in tests and local
+   * demos. Ignored for any other host. Default false.
+   */
+  allowInsecureLoopback?: boolean
+  /** Bound on the revocation call at sign-out, in ms. Default 3000. */
+  revocationTimeoutMs?: number
+}
+
+/** Parameters of `client.signIn()` for this method. */
+export interface OidcSignInParams {
+  /** Merged into the authorization request (for example `{ prompt: 'login', login_hint: 'ada' }`). */
+  extraParams?: Record<string, string>
+}
+
+interface PendingAuthorization {
+  codeVerifier: string
+  nonce: string
+  redirectUri: string
+  createdAt: number
+  dpopJkt?: string
+}
+
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]'])
+
+function defaultRedirectStorage(): StorageAdapter {
+  try {
+    if (typeof sessionStorage !== 'undefined') return webStorage(sessionStorage)
+  } catch {
+    // sessionStorage can throw in sandboxed frames.
+  }
+  return memoryStorage()
+}
+
+/**
+ * The OpenID Connect method. `signIn()` sends the browser to the provider; the client completes
+ * the flow on the way back (code exchange, ID-token validation, session from the claims) and
+ * removes the callback parameters from the URL. With `dpop` (the default) both tokens are bound
+ * to the session's non-extractable key: a token copied out of the page is useless.
+ *
+ * @example
+ * ```ts
+ * import { createSessionClient } from 'tessera'
+ * import { oidc } from 'tessera/oidc'
+ *
+ * const client = createSessionClient({
+ *   appId: 'shop',
+ *   methods: [oidc({ issuer: 'https://id.example.com', clientId: 'shop', redirectUri: `${location.origin}/` })],
+ * })
+ * await client.signIn() // navigates to the provider
+ * ```
+ */
+export function oidc(options: OidcOptions): AuthMethod<OidcSignInParams | undefined> {
+  const issuer = new URL(options.issuer)
+  const insecure = options.allowInsecureLoopback === true && LOOPBACK.has(issuer.hostname)
+  if (issuer.protocol !== 'https:' && !insecure) {
+    throw new SessionError(
+      'INVALID_RESPONSE',
+      'The issuer must use https (plain http is allowed only for a loopback issuer with allowInsecureLoopback)',
+    )
+  }
+  const client: oauth.Client = { client_id: options.clientId }
+  const clientAuth = oauth.None()
+  const redirectStorage = options.redirectStorage ?? defaultRedirectStorage()
+  const useDPoP = options.dpop !== false
+  const scope = options.scope ?? 'openid email offline_access'
+  const redirectUri = new URL(options.redirectUri)
+  let discovered: Promise<oauth.AuthorizationServer> | undefined
+  const dpopHandles = new Map<string, oauth.DPoPHandle>()
+
+  const http = (ctx: MethodContext) => ({
+    [oauth.customFetch]: ctx.fetch,
+    ...(insecure ? { [oauth.allowInsecureRequests]: true } : {}),
+    signal: ctx.signal,
+  })
+
+  const authorizationServer = (ctx: MethodContext) => {
+    discovered ??= (async () => {
+      const response = await oauth.discoveryRequest(issuer, { ...http(ctx), algorithm: 'oidc' })
+      return oauth.processDiscoveryResponse(issuer, response)
+    })()
+    discovered.catch(() => {
+      discovered = undefined
+    })
+    return discovered
+  }
+
+  /** One handle per key: oauth4webapi tracks the provider's DPoP nonces on it. */
+  const dpopFor = (key: SessionKey) => {
+    let handle = dpopHandles.get(key.id)
+    if (!handle) {
+      handle = oauth.DPoP(client, { privateKey: key.privateKey, publicKey: key.publicKey })
+      dpopHandles.set(key.id, handle)
+    }
+    return handle
+  }
+
+  const storageKey = (ctx: MethodContext, state: string) =>
+    `${ctx.storageKeyPrefix}:${ctx.appId}:oidc:${state}`
+
+  /** Runs a token request, answering one `use_dpop_nonce` challenge. */
+  async function withDPoPNonceRetry<T>(attempt: () => Promise<T>): Promise<T> {
+    try {
+      return await attempt()
+    } catch (error) {
+      if (oauth.isDPoPNonceError(error)) return attempt()
+      throw error
+    }
+  }
+
+  const toCredentials = (
+    result: oauth.TokenEndpointResponse,
+    ctx: MethodContext,
+    claims: oauth.IDToken | undefined,
+  ): Credentials => {
+    const nowSeconds = Math.floor(ctx.now() / 1000)
+    return {
+      accessToken: result.access_token,
+      ...(result.refresh_token ? { refreshToken: result.refresh_token } : {}),
+      ...(result.id_token ? { idToken: result.id_token } : {}),
+      ...(typeof result.expires_in === 'number' ? { expiresAt: nowSeconds + result.expires_in } : {}),
+      tokenType: result.token_type.toLowerCase() === 'dpop' ? 'DPoP' : 'Bearer',
+      ...(claims
+        ? {
+            subject: claims.sub,
+            ...(typeof claims.email === 'string' ? { email: claims.email } : {}),
+            claims: { ...claims },
+          }
+        : {}),
+    }
+  }
+
+  return {
+    id: options.id ?? 'oidc',
+
+    async signIn(params, ctx) {
+      try {
+        const as = await authorizationServer(ctx)
+        if (!as.authorization_endpoint)
+          throw new SessionError('INVALID_RESPONSE', 'The provider has no authorization endpoint')
+        const codeVerifier = oauth.generateRandomCodeVerifier()
+        const state = oauth.generateRandomState()
+        const nonce = oauth.generateRandomNonce()
+        const url = new URL(as.authorization_endpoint)
+        const query = url.searchParams
+        query.set('client_id', options.clientId)
+        query.set('redirect_uri', redirectUri.href)
+        query.set('response_type', 'code')
+        query.set('scope', scope)
+        query.set('code_challenge', await oauth.calculatePKCECodeChallenge(codeVerifier))
+        query.set('code_challenge_method', 'S256')
+        query.set('state', state)
+        query.set('nonce', nonce)
+        let dpopJkt: string | undefined
+        if (useDPoP) {
+          // Binding at authorize time makes the code itself useless to anyone without the key.
+          dpopJkt = await dpopFor(await ctx.sessionKey()).calculateThumbprint()
+          query.set('dpop_jkt', dpopJkt)
+        }
+        for (const [name, value] of Object.entries({ ...options.extraParams, ...params?.extraParams })) {
+          query.set(name, value)
+        }
+        const pending: PendingAuthorization = {
+          codeVerifier,
+          nonce,
+          redirectUri: redirectUri.href,
+          createdAt: ctx.now(),
+          ...(dpopJkt ? { dpopJkt } : {}),
+        }
+        await redirectStorage.set(storageKey(ctx, state), JSON.stringify(pending))
+        return { type: 'redirect', url: url.href }
+      } catch (error) {
+        throw toSessionErrorFromOAuth(error, 'SIGN_IN_FAILED', 'Could not start the OpenID Connect sign-in')
+      }
+    },
+
+    isRedirectCallback(url) {
+      return (
+        url.origin === redirectUri.origin &&
+        url.pathname === redirectUri.pathname &&
+        url.searchParams.has('state') &&
+        (url.searchParams.has('code') || url.searchParams.has('error'))
+      )
+    },
+
+    async completeRedirect(url, ctx) {
+      const state = url.searchParams.get('state')
+      if (!state) throw new SessionError('REDIRECT_STATE_MISMATCH', 'The callback carries no state')
+      const key = storageKey(ctx, state)
+      const stored = await redirectStorage.get(key)
+      if (!stored) {
+        throw new SessionError('REDIRECT_STATE_MISMATCH', 'The callback state is unknown or was already used')
+      }
+      // Single use, before anything else can fail: a replayed callback URL finds nothing.
+      await redirectStorage.remove(key)
+      stripCallbackParams(url)
+      let pending: PendingAuthorization
+      try {
+        pending = JSON.parse(stored) as PendingAuthorization
+      } catch (error) {
+        throw new SessionError('REDIRECT_STATE_MISMATCH', 'The stored redirect state is unreadable', {
+          cause: error,
+        })
+      }
+      try {
+        const as = await authorizationServer(ctx)
+        const callbackParams = oauth.validateAuthResponse(as, client, url, state)
+        const dpop = useDPoP ? dpopFor(await ctx.sessionKey()) : undefined
+        const result = await withDPoPNonceRetry(async () => {
+          const response = await oauth.authorizationCodeGrantRequest(
+            as,
+            client,
+            clientAuth,
+            callbackParams,
+            pending.redirectUri,
+            pending.codeVerifier,
+            { ...http(ctx), ...(dpop ? { DPoP: dpop } : {}) },
+          )
+          const processed = await oauth.processAuthorizationCodeResponse(as, client, response, {
+            expectedNonce: pending.nonce,
+            requireIdToken: true,
+          })
+          // Also check the ID token's signature against the provider's JWKS (not only TLS).
+          await oauth.validateApplicationLevelSignature(as, response, http(ctx))
+          return processed
+        })
+        return toCredentials(result, ctx, oauth.getValidatedIdTokenClaims(result))
+      } catch (error) {
+        throw toSessionErrorFromOAuth(
+          error,
+          'INVALID_RESPONSE',
+          'Completing the OpenID Connect sign-in failed',
+        )
+      }
+    },
+
+    async refresh(credentials, ctx) {
+      if (!credentials.refreshToken) throw new SessionError('SESSION_EXPIRED', 'There is no refresh token')
+      try {
+        const as = await authorizationServer(ctx)
+        const dpop = useDPoP && credentials.tokenType === 'DPoP' ? dpopFor(await ctx.sessionKey()) : undefined
+        const result = await withDPoPNonceRetry(async () => {
+          const response = await oauth.refreshTokenGrantRequest(
+            as,
+            client,
+            clientAuth,
+            credentials.refreshToken as string,
+            {
+              ...http(ctx),
+              ...(dpop ? { DPoP: dpop } : {}),
+            },
+          )
+          return oauth.processRefreshTokenResponse(as, client, response)
+        })
+        const claims = result.id_token ? oauth.getValidatedIdTokenClaims(result) : undefined
+        return toCredentials(result, ctx, claims)
+      } catch (error) {
+        throw toSessionErrorFromOAuth(error, 'REFRESH_FAILED', 'The refresh failed', {
+          rejection: 'SESSION_EXPIRED',
+        })
+      }
+    },
+
+    async signOut(credentials, ctx) {
+      const token = credentials.refreshToken ?? credentials.accessToken
+      const as = await authorizationServer(ctx)
+      if (!as.revocation_endpoint) return
+      const controller = new AbortController()
+      const timer = setTimeout(() => controller.abort(), options.revocationTimeoutMs ?? 3000)
+      const onAbort = () => controller.abort()
+      ctx.signal.addEventListener('abort', onAbort, { once: true })
+      try {
+        const response = await oauth.revocationRequest(as, client, clientAuth, token, {
+          ...http(ctx),
+          signal: controller.signal,
+        })
+        await oauth.processRevocationResponse(response)
+      } catch (error) {
+        throw toSessionErrorFromOAuth(error, 'NETWORK', 'Revoking the refresh token failed')
+      } finally {
+        clearTimeout(timer)
+        ctx.signal.removeEventListener('abort', onAbort)
+      }
+    },
+
+    async endSessionUrl(credentials, ctx) {
+      const as = await authorizationServer(ctx)
+      if (!as.end_session_endpoint) return null
+      const url = new URL(as.end_session_endpoint)
+      url.searchParams.set('client_id', options.clientId)
+      if (credentials.idToken) url.searchParams.set('id_token_hint', credentials.idToken)
+      if (options.postLogoutRedirectUri)
+        url.searchParams.set('post_logout_redirect_uri', options.postLogoutRedirectUri)
+      return url.href
+    },
+  }
+}
+
+/** Removes the callback's parameters from the address bar, so a reload or a shared link does not replay them. */
+function stripCallbackParams(url: URL): void {
+  if (typeof history === 'undefined' || typeof location === 'undefined' || location.href !== url.href) return
+  const clean = new URL(url.href)
+  for (const name of ['code', 'state', 'iss', 'session_state', 'error', 'error_description', 'error_uri']) {
+    clean.searchParams.delete(name)
+  }
+  history.replaceState(history.state, '', clean.href)
+}
