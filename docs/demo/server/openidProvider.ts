@@ -35,6 +35,8 @@ export interface RunningOpenIdProvider {
     revocations: number
     codeExchanges: number
   }
+  /** The provider's private signing keys: tests use them to forge a misbehaving provider's answers. */
+  signingKeys: { keys: Array<Record<string, unknown>> }
   close(): Promise<void>
 }
 
