@@ -1,22 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createSessionClient, memoryStorage, type SessionClient } from '../../src/index.js'
-import { oidc } from '../../src/oidc/index.js'
-import { type OidcFixture, REDIRECT_URI, startOidcFixture } from '../utils/oidcFixture.js'
-import { scriptedLogin } from '../utils/scriptedLogin.js'
-
-const SCOPE = 'openid email offline_access api:read'
-
-export async function signInThroughProvider(client: SessionClient, navigated: string[]) {
-  const before = navigated.length
-  const pending = client.signIn().catch((error: unknown) => error)
-  for (let i = 0; i < 200 && navigated.length === before; i++) await new Promise((r) => setTimeout(r, 10))
-  const callback = await scriptedLogin(navigated[navigated.length - 1] as string, {
-    redirectUri: REDIRECT_URI,
-  })
-  const session = await client.handleRedirectCallback(callback)
-  await pending
-  return { session, callback }
-}
+import type { SessionClient } from '../../src/index.js'
+import { makeOidcClient, signInThroughProvider } from '../utils/oidcClient.js'
+import { type OidcFixture, startOidcFixture } from '../utils/oidcFixture.js'
 
 describe('OpenID Connect against a real provider (oidc-provider on loopback)', () => {
   let fixture: OidcFixture
@@ -29,31 +14,9 @@ describe('OpenID Connect against a real provider (oidc-provider on loopback)', (
     await fixture.close()
   })
 
-  const makeClient = (navigated: string[]) => {
-    const client = createSessionClient({
-      appId: 'oidc-flow',
-      methods: [
-        oidc({
-          issuer: fixture.op.issuer,
-          clientId: fixture.op.clientId,
-          redirectUri: REDIRECT_URI,
-          scope: SCOPE,
-          allowInsecureLoopback: true,
-          redirectStorage: memoryStorage(),
-        }),
-      ],
-      storage: memoryStorage(),
-      sync: false,
-      navigate: (url) => navigated.push(url),
-      apiOrigins: [new URL(fixture.api.url).origin],
-    })
-    clients.push(client)
-    return client
-  }
-
   it('runs the full code flow with PKCE and DPoP and builds the session from the validated ID token', async () => {
-    const navigated: string[] = []
-    const client = makeClient(navigated)
+    const { client, navigated } = makeOidcClient(fixture)
+    clients.push(client)
     const { session } = await signInThroughProvider(client, navigated)
     const authorize = new URL(navigated[0] as string)
     expect(authorize.searchParams.get('code_challenge_method')).toBe('S256')

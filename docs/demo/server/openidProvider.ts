@@ -161,10 +161,11 @@ export async function startOpenIdProvider(options: OpenIdProviderOptions): Promi
     if (grantType === 'refresh_token') counters.refreshCalls++
     if (grantType === 'authorization_code') counters.codeExchanges++
   })
-  provider.on('grant.error', (ctx: KoaContextWithOIDC, error: { error_description?: string }) => {
+  provider.on('grant.error', (ctx: KoaContextWithOIDC, error: { error_detail?: string }) => {
     if (ctx.oidc.params?.grant_type !== 'refresh_token') return
     counters.refreshCalls++
-    if (error.error_description === 'refresh token already used') counters.refreshReuseDetections++
+    // oidc-provider revokes the whole grant when a consumed refresh token comes back.
+    if (error.error_detail === 'refresh token already used') counters.refreshReuseDetections++
   })
   const callback = provider.callback()
   server.on('request', (req, res) => {
