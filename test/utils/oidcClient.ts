@@ -1,5 +1,10 @@
 /** Builds tessera clients against the loopback OpenID provider and signs them in like a user would. */
-import { createSessionClient, memoryStorage, type SessionClient, type StorageAdapter } from '../../src/index.js'
+import {
+  createSessionClient,
+  memoryStorage,
+  type SessionClient,
+  type StorageAdapter,
+} from '../../src/index.js'
 import { oidc } from '../../src/oidc/index.js'
 import { type OidcFixture, REDIRECT_URI } from './oidcFixture.js'
 import { scriptedLogin } from './scriptedLogin.js'
@@ -39,7 +44,9 @@ export async function loginAtProvider(client: SessionClient, navigated: string[]
   const pending = client.signIn().catch((error: unknown) => error)
   for (let i = 0; i < 300 && navigated.length === before; i++) await new Promise((r) => setTimeout(r, 10))
   if (navigated.length === before) throw new Error('signIn() never navigated to the provider')
-  const callback = await scriptedLogin(navigated[navigated.length - 1] as string, { redirectUri: REDIRECT_URI })
+  const callback = await scriptedLogin(navigated[navigated.length - 1] as string, {
+    redirectUri: REDIRECT_URI,
+  })
   return { callback, pending }
 }
 

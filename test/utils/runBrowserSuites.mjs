@@ -36,8 +36,7 @@ const env = { ...process.env, CHROME_PATH: chrome }
 // multi-page suites drive several pages from Node with Playwright.
 const suites = [
   ['vitest.browser.config.ts', 'single page (vitest browser mode)'],
-  ['test/multipage/vitest.config.ts', 'multi-page (Playwright, several tabs)'],
-  ['test/e2e/vitest.config.ts', 'end-to-end through the demo'],
+  ['test/e2e/vitest.config.ts', 'multi-page and end-to-end through the demo (Playwright, several tabs)'],
 ]
 let failed = false
 for (const [config, label] of suites) {

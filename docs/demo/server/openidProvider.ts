@@ -98,7 +98,7 @@ export async function startOpenIdProvider(options: OpenIdProviderOptions): Promi
     cookies: { keys: [randomBytes(32).toString('hex')] },
     findAccount: async (_ctx, id) => account(id),
     claims: { openid: ['sub'], email: ['email', 'email_verified'] },
-    scopes: ['openid', 'email', 'offline_access', 'api:read'],
+    scopes: ['openid', 'email', 'offline_access'],
     // Exact expiry matters to the tests (the default tolerates 15 s).
     clockTolerance: 0,
     ttl: {

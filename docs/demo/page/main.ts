@@ -1,0 +1,114 @@
+/** The demo page: one tessera client against the embedded OpenID provider, shown live. */
+import { sessionMachine } from '../../../machines/session.machine.js'
+import { createSessionClient, type Session, SessionError } from '../../../src/index.js'
+import { oidc } from '../../../src/oidc/index.js'
+import { renderStatechart } from './statechartSvg.js'
+
+interface DemoConfig {
+  issuer: string
+  clientId: string
+  apiUrl: string
+}
+
+const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T
+
+function log(line: string) {
+  const item = document.createElement('li')
+  item.textContent = `${new Date().toLocaleTimeString()}  ${line}`
+  $('log').prepend(item)
+}
+
+function showClaims(session: Session | null) {
+  const dl = $('claims')
+  dl.replaceChildren()
+  if (!session) return
+  const rows: Array<[string, unknown]> = [
+    ['subject', session.subject],
+    ['email', session.email],
+    ['method', session.method],
+    ['token type', session.tokenType],
+    ['issued at', new Date(session.issuedAt * 1000).toLocaleTimeString()],
+    ['expires at', new Date(session.expiresAt * 1000).toLocaleTimeString()],
+    ['key (did)', session.did],
+    ['key thumbprint', session.keyThumbprint],
+    ['claims', JSON.stringify(session.claims ?? {})],
+  ]
+  for (const [name, value] of rows) {
+    if (value === undefined) continue
+    const dt = document.createElement('dt')
+    dt.textContent = name
+    const dd = document.createElement('dd')
+    dd.textContent = String(value)
+    dl.append(dt, dd)
+  }
+}
+
+async function main() {
+  const config = (await (await fetch('/config.json')).json()) as DemoConfig
+  const client = createSessionClient({
+    appId: 'tessera-demo',
+    methods: [
+      oidc({
+        issuer: config.issuer,
+        clientId: config.clientId,
+        redirectUri: `${location.origin}/`,
+        postLogoutRedirectUri: `${location.origin}/`,
+        scope: 'openid email offline_access api:read',
+        dpop: true,
+        // The embedded provider speaks plain http on 127.0.0.1; never allowed for other hosts.
+        allowInsecureLoopback: true,
+      }),
+    ],
+    apiOrigins: [new URL(config.apiUrl).origin],
+  })
+  // For the end-to-end tests and the curious: the client is on window.
+  Object.assign(window, { tessera: client })
+
+  const render = () => {
+    const status = client.getStatus()
+    $('status').textContent = status
+    $('statechart').innerHTML = renderStatechart(sessionMachine, status)
+    ;($('sign-in') as HTMLButtonElement).disabled = status === 'active' || status === 'refreshing'
+    ;($('sign-out') as HTMLButtonElement).disabled = status === 'signedOut'
+  }
+  client.authState$.subscribe(({ status, session }) => {
+    log(`state: ${status}${session ? ` (${session.subject})` : ''}`)
+    showClaims(session)
+    render()
+  })
+  client.sessionExpired$.subscribe((e) => log(`session expired: ${e.reason}`))
+  client.errors$.subscribe((e) => log(`error ${e.code}: ${e.message}`))
+
+  setInterval(() => {
+    const session = client.getSession()
+    $('countdown').textContent = session ? `expires in ${client.expiresInSecs}s` : ''
+  }, 500)
+
+  $('sign-in').addEventListener('click', () => {
+    log('sign in: redirecting to the provider')
+    client.signIn().catch((e: unknown) => log(`sign-in failed: ${(e as Error).message}`))
+  })
+  $('refresh').addEventListener('click', () => {
+    client.refresh().then(
+      () => log('refreshed'),
+      (e: unknown) => log(`refresh failed: ${e instanceof SessionError ? e.code : String(e)}`),
+    )
+  })
+  $('call-api').addEventListener('click', async () => {
+    try {
+      const res = await client.fetch(config.apiUrl)
+      log(`API ${res.status}: ${(await res.text()).slice(0, 200)}`)
+    } catch (e) {
+      log(`API call failed: ${(e as Error).message}`)
+    }
+  })
+  $('sign-out').addEventListener('click', () => {
+    void client.signOut().then(() => log('signed out (refresh token revoked in the background)'))
+  })
+  $('open-tab').addEventListener('click', () => window.open(location.origin, '_blank'))
+  render()
+}
+
+main().catch((error: unknown) => {
+  document.body.prepend(Object.assign(document.createElement('pre'), { textContent: String(error) }))
+})

@@ -1,0 +1,96 @@
+/**
+ * The demo: a real OpenID provider, a DPoP-protected API and the demo page, all on 127.0.0.1.
+ * `npm run demo` runs it; the end-to-end tests start it too.
+ */
+import { readFile } from 'node:fs/promises'
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { fileURLToPath } from 'node:url'
+import { build } from 'esbuild'
+import { type RunningOpenIdProvider, startOpenIdProvider } from './server/openidProvider.js'
+import { type RunningProtectedApi, startProtectedApi } from './server/protectedApi.js'
+
+const pageDir = fileURLToPath(new URL('./page/', import.meta.url))
+
+/** A running demo. */
+export interface RunningDemo {
+  url: string
+  op: RunningOpenIdProvider
+  api: RunningProtectedApi
+  close(): Promise<void>
+}
+
+/** Bundles the page's script for the browser, in memory. */
+async function bundlePage(): Promise<string> {
+  const result = await build({
+    entryPoints: [`${pageDir}main.ts`],
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    minify: true,
+    sourcemap: 'inline',
+    write: false,
+    logLevel: 'silent',
+    define: { 'process.env.NODE_ENV': '"production"' },
+  })
+  return result.outputFiles[0]?.text ?? ''
+}
+
+/**
+ * Starts everything and resolves once it all listens.
+ *
+ * @example
+ * ```ts
+ * const demo = await startDemo({ port: 5173 })
+ * console.log(demo.url)
+ * await demo.close()
+ * ```
+ */
+export async function startDemo(
+  options: { port?: number; accessTokenTtl?: number } = {},
+): Promise<RunningDemo> {
+  const page: Server = createServer()
+  await new Promise<void>((resolve, reject) => {
+    page.once('error', reject)
+    page.listen(options.port ?? 0, '127.0.0.1', resolve)
+  })
+  const url = `http://127.0.0.1:${(page.address() as AddressInfo).port}/`
+  const api = await startProtectedApi({ allowedOrigins: [new URL(url).origin], requireDPoPNonce: true })
+  const op = await startOpenIdProvider({
+    redirectUris: [url],
+    postLogoutRedirectUris: [url],
+    apiAudience: api.url,
+    accessTokenTtl: options.accessTokenTtl ?? 60,
+  })
+  api.setIssuer(op.issuer)
+  const [script, html, css] = await Promise.all([
+    bundlePage(),
+    readFile(`${pageDir}index.html`, 'utf8'),
+    readFile(`${pageDir}demo.css`, 'utf8'),
+  ])
+  const config = JSON.stringify({ issuer: op.issuer, clientId: op.clientId, apiUrl: api.url })
+  page.on('request', (req, res) => {
+    const path = new URL(req.url ?? '/', url).pathname
+    const send = (type: string, body: string) =>
+      res.writeHead(200, { 'content-type': type, 'cache-control': 'no-store' }).end(body)
+    if (path === '/main.js') return send('text/javascript; charset=utf-8', script)
+    if (path === '/demo.css') return send('text/css; charset=utf-8', css)
+    if (path === '/config.json') return send('application/json', config)
+    if (path === '/' || path === '/index.html') return send('text/html; charset=utf-8', html)
+    res.writeHead(404).end()
+  })
+  return {
+    url,
+    op,
+    api,
+    async close() {
+      page.closeAllConnections()
+      await Promise.all([
+        new Promise<void>((resolve) => page.close(() => resolve())),
+        op.close(),
+        api.close(),
+      ])
+    },
+  }
+}
