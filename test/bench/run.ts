@@ -2,6 +2,7 @@
 import { writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { bundleSize, TESSERA_CORE_ENTRY } from './bundleSize.js'
+import { crossTabBench } from './crossTab.js'
 import { tesseraHotPath } from './hotPath.js'
 import { machineDescription } from './machine.js'
 
@@ -32,6 +33,19 @@ async function main() {
     '| --- | ---: |',
     `| \`getSession()\` | ${ops(hot.getSessionOps)} |`,
     `| \`getAccessToken()\` (fresh token) | ${ops(hot.getAccessTokenOps)} |`,
+  ])
+
+  console.log('cross-tab in Chromium…')
+  const tabs = await crossTabBench()
+  const ms = (n: number) => `${n.toFixed(1)} ms`
+  section('Across tabs (Debian Chromium, 6 tabs of one app, loopback token server)', [
+    '| measure | value |',
+    '| --- | ---: |',
+    `| sign-out in one tab → all 6 tabs \`signedOut\` (median of ${tabs.signOutPropagationMs.runs}) | ${ms(tabs.signOutPropagationMs.median)} |`,
+    `| same, p95 | ${ms(tabs.signOutPropagationMs.p95)} |`,
+    `| construction → known session, \`webStorage(localStorage)\` (median of 7) | ${ms(tabs.timeToKnownSessionMs.webStorage)} (synchronous: known on the line after the constructor) |`,
+    `| construction → known session, \`indexedDbStorage()\` (median of 7) | ${ms(tabs.timeToKnownSessionMs.indexedDb)} |`,
+    `| refresh calls per expiry window, 6 tabs, ${tabs.windows} windows | ${tabs.refreshCallsPerWindow.toFixed(2)} (reuse detections: ${tabs.reuseDetections}) |`,
   ])
 
   const header = [
