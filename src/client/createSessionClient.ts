@@ -255,8 +255,18 @@ export function createSessionClient(options: SessionClientOptions): SessionClien
     return waitFor((s) => (statusOf(s) === 'restoring' ? undefined : { value: undefined }))
   }
 
+  /** The current token when it is usable as is (active, outside the refresh window): the hot path, no await. */
+  function usableToken(): SessionRecord | null {
+    checkExpiry()
+    const s = snapshot()
+    const record = s.context.record
+    return statusOf(s) === 'active' && isReadable(record) ? record : null
+  }
+
   async function getAccessToken(): Promise<string | null> {
-    await ready()
+    const ready$ = usableToken()
+    if (ready$) return ready$.session.accessToken
+    if (statusOf(snapshot()) === 'restoring') await ready()
     checkExpiry()
     const s = snapshot()
     const status = statusOf(s)
@@ -438,36 +448,49 @@ export function createSessionClient(options: SessionClientOptions): SessionClien
     apiOrigins: options.apiOrigins ?? [],
     pageOrigin: () => browserLocation()?.origin ?? null,
     getAccessToken,
+    usableRecord: usableToken,
     currentRecord: () => context().record,
     refresh,
-    authorize: async (request: AuthorizableRequest, record: SessionRecord) => {
+    authorize: (request: AuthorizableRequest, record: SessionRecord) => {
       const method = methods.get(record.session.method)
-      if (method?.authorizeRequest) {
-        const controller = new AbortController()
-        await method.authorizeRequest(
-          request,
-          record.credentials,
-          methodContext(deps, controller.signal, keyFor(record)),
-        )
-      } else if (record.session.tokenType.toLowerCase() === 'dpop') {
-        const key = await keyFor(record)()
-        const { createDPoPProof } = await import('../http/dpopProof.js')
-        request.headers.set('Authorization', `DPoP ${record.session.accessToken}`)
-        request.headers.set(
-          'DPoP',
-          await createDPoPProof(key, {
-            method: request.method,
-            url: request.url,
-            accessToken: record.session.accessToken,
-            now: env.now(),
-            ...(request.nonce ? { nonce: request.nonce } : {}),
-          }),
-        )
-      } else {
+      if (!method?.authorizeRequest && record.session.tokenType.toLowerCase() !== 'dpop') {
+        // The common case stays synchronous: no await on the hot path.
         request.headers.set('Authorization', `${record.session.tokenType} ${record.session.accessToken}`)
+        return undefined
       }
+      return authorizeAsync(request, record, method)
     },
   })
+
+  async function authorizeAsync(
+    request: AuthorizableRequest,
+    record: SessionRecord,
+    method: AuthMethod<unknown> | undefined,
+  ): Promise<void> {
+    if (method?.authorizeRequest) {
+      const controller = new AbortController()
+      await method.authorizeRequest(
+        request,
+        record.credentials,
+        methodContext(deps, controller.signal, keyFor(record)),
+      )
+      return
+    }
+    // A DPoP-bound token: a fresh proof per request, signed by the session key.
+    const key = await keyFor(record)()
+    const { createDPoPProof } = await import('../http/dpopProof.js')
+    request.headers.set('Authorization', `DPoP ${record.session.accessToken}`)
+    request.headers.set(
+      'DPoP',
+      await createDPoPProof(key, {
+        method: request.method,
+        url: request.url,
+        accessToken: record.session.accessToken,
+        now: env.now(),
+        ...(request.nonce ? { nonce: request.nonce } : {}),
+      }),
+    )
+  }
 
   // Other tabs: validate, then turn into events. Nothing else changes state.
   if (sync) {

@@ -32,10 +32,13 @@ export interface AuthenticatedFetchDeps {
   pageOrigin(): string | null
   /** Refreshes first inside the skew; never returns an expired token. */
   getAccessToken(): Promise<string | null>
+  /** The current record when its token can be used as is, synchronously (the hot path); else null. */
+  usableRecord(): SessionRecord | null
   currentRecord(): SessionRecord | null
   /** Single-flight refresh. */
   refresh(): Promise<string>
-  authorize(request: AuthorizableRequest, record: SessionRecord): Promise<void>
+  /** Sets the request's authorization; synchronous for plain Bearer tokens. */
+  authorize(request: AuthorizableRequest, record: SessionRecord): void | Promise<void>
 }
 
 /** `init` plus an overall timeout for the wait, the request and its retry. */
@@ -135,38 +138,43 @@ export function createAuthenticatedFetch(deps: AuthenticatedFetchDeps) {
       // A Request's body can only be read once: keep a pristine copy for the retry.
       const template = original ? original.clone() : null
 
-      const send = async (
-        record: SessionRecord | null,
-      ): Promise<{ response: Response; token: string | null }> => {
+      /** Sends once with `record`'s authorization; remembers the server's DPoP nonce. */
+      const send = (record: SessionRecord | null): Response | Promise<Response> => {
         const headers = new Headers(requestInit.headers ?? template?.headers)
-        if (record) {
-          const nonce = dpopNonces.get(url.origin)
-          await deps.authorize({ method, url: url.href, headers, ...(nonce ? { nonce } : {}) }, record)
-        }
-        const request = template ? template.clone() : url.href
-        const response = await deps.fetch(request, {
-          ...requestInit,
-          method,
-          headers,
-          ...(signal ? { signal } : {}),
-        })
-        const nonce = response.headers.get('dpop-nonce')
-        if (nonce) dpopNonces.set(url.origin, nonce)
-        return { response, token: record?.session.accessToken ?? null }
+        const nonce = dpopNonces.get(url.origin)
+        const pending = record
+          ? deps.authorize({ method, url: url.href, headers, ...(nonce ? { nonce } : {}) }, record)
+          : undefined
+        const go = () =>
+          deps
+            .fetch(template ? template.clone() : url.href, {
+              ...requestInit,
+              method,
+              headers,
+              ...(signal ? { signal } : {}),
+            })
+            .then((response) => {
+              const next = response.headers.get('dpop-nonce')
+              if (next) dpopNonces.set(url.origin, next)
+              return response
+            })
+        return pending ? pending.then(go) : go()
+      }
+      /** One answer to a resource server's `use_dpop_nonce` challenge. */
+      const sendAnsweringNonce = async (record: SessionRecord | null) => {
+        const response = await send(record)
+        if (!record || response.status !== 401 || !isDPoPNonceChallenge(response)) return response
+        await response.body?.cancel().catch(() => undefined)
+        return send(record)
       }
 
-      const withNonceRetry = async (record: SessionRecord | null) => {
-        const first = await send(record)
-        if (record && first.response.status === 401 && isDPoPNonceChallenge(first.response)) {
-          await first.response.body?.cancel().catch(() => undefined)
-          return send(record)
-        }
-        return first
-      }
-
-      const token = await untilAborted(deps.getAccessToken(), signal)
-      const first = await withNonceRetry(token ? deps.currentRecord() : null)
-      if (first.response.status !== 401 || first.token === null || !replayable) return first.response
+      // Hot path: a usable token needs no wait at all.
+      const usable = deps.usableRecord()
+      const record =
+        usable ?? ((await untilAborted(deps.getAccessToken(), signal)) ? deps.currentRecord() : null)
+      const response = await sendAnsweringNonce(record)
+      if (response.status !== 401 || record === null || !replayable) return response
+      const first = { response, token: record.session.accessToken }
 
       // A 401 for a token older than the current one (another request already refreshed): retry
       // with the current token and no new refresh. Otherwise join the one shared refresh.
@@ -183,7 +191,7 @@ export function createAuthenticatedFetch(deps: AuthenticatedFetchDeps) {
       }
       if (!current) return first.response
       await first.response.body?.cancel().catch(() => undefined)
-      return (await withNonceRetry(current)).response
+      return await sendAnsweringNonce(current)
     } finally {
       dispose()
     }

@@ -1,0 +1,287 @@
+/**
+ * The refresh storm: 1,000 concurrent authenticated requests on an expired token, against one
+ * loopback server that speaks each library's refresh protocol. Counts refresh calls and times
+ * every request, for tessera and for its peers through their own public APIs (all in Node).
+ */
+import { randomBytes } from 'node:crypto'
+import { createServer, type IncomingMessage, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { createSessionClient, memoryStorage, SessionError } from '../../src/index.js'
+import { median, percentile } from './measure.js'
+
+const REQUESTS = 1_000
+/** Each refresh takes this long at the server, like a real token endpoint. */
+const REFRESH_LATENCY_MS = 25
+
+export interface StormResult {
+  library: string
+  runtime: string
+  refreshCalls: number
+  succeeded: number
+  p50: number
+  p99: number
+}
+
+function jwt(exp: number): string {
+  const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url')
+  return `${b64({ alg: 'HS256', typ: 'JWT' })}.${b64({ sub: 'bench-user', aud: 'authenticated', role: 'authenticated', exp, iat: exp - 3600, session_id: 's1', jti: randomBytes(6).toString('hex') })}.c2ln`
+}
+
+function read(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve) => {
+    let raw = ''
+    req.on('data', (c: Buffer) => {
+      raw += c.toString('utf8')
+    })
+    req.on('end', () => resolve(raw))
+  })
+}
+
+/** One server, every protocol: refresh tokens do not rotate here, so only the call count differs. */
+async function startStormServer() {
+  const valid = new Set<string>()
+  let refreshCalls = 0
+  const fresh = () => {
+    const accessToken = jwt(Math.floor(Date.now() / 1000) + 3600)
+    valid.add(accessToken)
+    return accessToken
+  }
+  const server: Server = createServer(async (req, res) => {
+    const url = new URL(req.url ?? '/', 'http://x')
+    const body = await read(req)
+    const json = (status: number, value: unknown) =>
+      res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(value))
+    if (url.pathname === '/api') {
+      const token = (req.headers.authorization ?? '').replace(/^Bearer /, '')
+      return valid.has(token) ? json(200, { ok: true }) : json(401, { error: 'invalid_token' })
+    }
+    const isRefresh =
+      (url.pathname === '/auth/v1/token' && url.searchParams.get('grant_type') === 'refresh_token') ||
+      url.pathname === '/oidc/token' ||
+      url.pathname === '/v1/auth/session' ||
+      url.pathname === '/tessera/refresh'
+    if (isRefresh) {
+      refreshCalls++
+      await new Promise((r) => setTimeout(r, REFRESH_LATENCY_MS))
+      const accessToken = fresh()
+      const expiresAt = Math.floor(Date.now() / 1000) + 3600
+      void body
+      return json(200, {
+        access_token: accessToken,
+        refresh_token: 'rt-static',
+        token_type: 'bearer',
+        expires_in: 3600,
+        expires_at: expiresAt,
+        scope: 'openid',
+        user: {
+          id: 'bench-user',
+          aud: 'authenticated',
+          role: 'authenticated',
+          email: 'bench@example.com',
+          app_metadata: {},
+          user_metadata: {},
+          created_at: new Date().toISOString(),
+        },
+      })
+    }
+    if (url.pathname === '/oidc/.well-known/openid-configuration') {
+      const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/oidc`
+      return json(200, { issuer: base, authorization_endpoint: `${base}/auth`, token_endpoint: `${base}/token`, jwks_uri: `${base}/jwks` })
+    }
+    json(404, {})
+  })
+  server.keepAliveTimeout = 60_000
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  return {
+    base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    refreshCalls: () => refreshCalls,
+    reset() {
+      refreshCalls = 0
+      valid.clear()
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections()
+        server.close(() => resolve())
+      }),
+  }
+}
+
+/** Fires `REQUESTS` at once and times each one. */
+async function storm(one: () => Promise<boolean>) {
+  const latencies: number[] = []
+  let succeeded = 0
+  await Promise.all(
+    Array.from({ length: REQUESTS }, async () => {
+      const start = performance.now()
+      const ok = await one().catch(() => false)
+      latencies.push(performance.now() - start)
+      if (ok) succeeded++
+    }),
+  )
+  return { succeeded, p50: percentile(latencies, 50), p99: percentile(latencies, 99) }
+}
+
+const expired = () => jwt(Math.floor(Date.now() / 1000) - 60)
+
+async function tesseraStorm(base: string) {
+  const client = createSessionClient({
+    appId: 'storm',
+    methods: [
+      {
+        id: 'bench',
+        signIn: async () => {
+          throw new SessionError('NOT_SUPPORTED', 'bench uses setTokens')
+        },
+        async refresh(_credentials, ctx) {
+          const res = await ctx.fetch(`${base}/tessera/refresh`, { method: 'POST', body: '{}' })
+          const body = (await res.json()) as { access_token: string; refresh_token: string }
+          return { accessToken: body.access_token, refreshToken: body.refresh_token }
+        },
+      },
+    ],
+    storage: memoryStorage(),
+    sync: false,
+    apiOrigins: [base],
+  })
+  await client.setTokens({ accessToken: expired(), refreshToken: 'rt-static' })
+  const result = await storm(async () => (await client.fetch(`${base}/api`)).ok)
+  client.destroy()
+  return result
+}
+
+async function supabaseStorm(base: string) {
+  const { GoTrueClient } = await import('@supabase/auth-js')
+  const store = new Map<string, string>()
+  const storage = {
+    getItem: (k: string) => store.get(k) ?? null,
+    setItem: (k: string, v: string) => void store.set(k, v),
+    removeItem: (k: string) => void store.delete(k),
+  }
+  const auth = new GoTrueClient({
+    url: `${base}/auth/v1`,
+    storageKey: 'bench',
+    storage,
+    autoRefreshToken: false,
+    persistSession: true,
+    detectSessionInUrl: false,
+  })
+  const past = Math.floor(Date.now() / 1000) - 60
+  store.set(
+    'bench',
+    JSON.stringify({
+      access_token: expired(),
+      refresh_token: 'rt-static',
+      token_type: 'bearer',
+      expires_in: 3600,
+      expires_at: past,
+      user: { id: 'bench-user', aud: 'authenticated', role: 'authenticated', app_metadata: {}, user_metadata: {}, created_at: '' },
+    }),
+  )
+  await auth.initialize().catch(() => undefined)
+  return storm(async () => {
+    const { data } = await auth.getSession()
+    const token = data.session?.access_token
+    return (await fetch(`${base}/api`, { headers: { authorization: `Bearer ${token}` } })).ok
+  })
+}
+
+async function oidcClientTsStorm(base: string) {
+  const { UserManager, User, WebStorageStateStore, InMemoryWebStorage } = await import('oidc-client-ts')
+  const authority = `${base}/oidc`
+  const manager = new UserManager({
+    authority,
+    client_id: 'bench',
+    redirect_uri: 'http://127.0.0.1/callback',
+    automaticSilentRenew: false,
+    userStore: new WebStorageStateStore({ store: new InMemoryWebStorage() }),
+    stateStore: new WebStorageStateStore({ store: new InMemoryWebStorage() }),
+    metadata: { issuer: authority, authorization_endpoint: `${authority}/auth`, token_endpoint: `${authority}/token` },
+  })
+  await manager.storeUser(
+    new User({
+      access_token: expired(),
+      refresh_token: 'rt-static',
+      token_type: 'Bearer',
+      expires_at: Math.floor(Date.now() / 1000) - 60,
+      profile: { sub: 'bench-user', iss: authority, aud: 'bench', exp: 0, iat: 0 },
+      scope: 'openid',
+    }),
+  )
+  return storm(async () => {
+    let user = await manager.getUser()
+    if (!user || user.expired) user = await manager.signinSilent()
+    return (await fetch(`${base}/api`, { headers: { authorization: `Bearer ${user?.access_token}` } })).ok
+  })
+}
+
+async function torusStorm(base: string) {
+  const { AuthSessionManager, HttpClient, MemoryStorage } = await import('@toruslabs/session-manager')
+  const session = new AuthSessionManager({
+    apiClientConfig: { baseURL: base },
+    storage: {
+      accessToken: new MemoryStorage(),
+      refreshToken: new MemoryStorage(),
+      sessionId: new MemoryStorage(),
+      idToken: new MemoryStorage(),
+    },
+  } as never)
+  // The seed documentation shows snake_case keys; the code reads camelCase ones.
+  await session.setTokens({ sessionId: 'abcd', accessToken: expired(), refreshToken: 'rt-static' } as never)
+  const http = new HttpClient(session)
+  return storm(async () => {
+    const body = await http.get<{ ok: boolean }>(`${base}/api`, { authenticated: true } as never)
+    return body.ok === true
+  })
+}
+
+/**
+ * Runs the storm for each library in turn against the same server.
+ *
+ * @example
+ * ```ts
+ * for (const row of await refreshStorm()) console.log(row.library, row.refreshCalls)
+ * ```
+ */
+export async function refreshStorm(): Promise<StormResult[]> {
+  const server = await startStormServer()
+  // Warm the sockets and the JIT first, so the library measured first is not measured cold.
+  await storm(async () => (await fetch(`${server.base}/api`)).status === 401)
+  const libraries: Array<[string, (base: string) => Promise<{ succeeded: number; p50: number; p99: number }>]> = [
+    ['tessera `client.fetch`', tesseraStorm],
+    ['@supabase/auth-js `getSession()` + fetch', supabaseStorm],
+    ['oidc-client-ts `UserManager` (`getUser`/`signinSilent`) + fetch', oidcClientTsStorm],
+    ['@toruslabs/session-manager `HttpClient` `authenticated: true`', torusStorm],
+  ]
+  // Three interleaved rounds, so no library is always measured first (or cold): medians per library.
+  const samples = new Map<string, Array<{ calls: number; succeeded: number; p50: number; p99: number; error?: string }>>()
+  try {
+    for (let round = 0; round < 3; round++) {
+      for (const [library, fn] of libraries) {
+        server.reset()
+        const list = samples.get(library) ?? []
+        try {
+          const result = await fn(server.base)
+          list.push({ calls: server.refreshCalls(), ...result })
+        } catch (error) {
+          list.push({ calls: server.refreshCalls(), succeeded: 0, p50: Number.NaN, p99: Number.NaN, error: (error as Error).message })
+        }
+        samples.set(library, list)
+      }
+    }
+  } finally {
+    await server.close()
+  }
+  return libraries.map(([library]) => {
+    const list = samples.get(library) ?? []
+    const failed = list.find((r) => r.error)
+    return {
+      library: failed ? `${library} (failed: ${failed.error?.slice(0, 80)})` : library,
+      runtime: 'Node 20, in-memory stores',
+      refreshCalls: Math.max(...list.map((r) => r.calls)),
+      succeeded: Math.min(...list.map((r) => r.succeeded)),
+      p50: median(list.map((r) => r.p50)),
+      p99: median(list.map((r) => r.p99)),
+    }
+  })
+}
