@@ -119,17 +119,15 @@ export function createAuthenticatedFetch(deps: AuthenticatedFetchDeps) {
   // Resource servers hand out DPoP nonces per origin; the latest is reused for the next proof.
   const dpopNonces = new Map<string, string>()
 
-  const isAllowed = (url: URL) => allowed.has(url.origin) || url.origin === deps.pageOrigin()
-
   return async function authenticatedFetch(
     input: RequestInfo | URL,
     init: AuthenticatedRequestInit = {},
   ): Promise<Response> {
     const { timeoutMs, ...requestInit } = init
-    const base = deps.pageOrigin() ?? undefined
+    const pageOrigin = deps.pageOrigin()
     const original = input instanceof Request ? input : null
-    const url = new URL(original ? original.url : String(input), base)
-    if (!isAllowed(url)) return deps.fetch(input, init)
+    const url = new URL(original ? original.url : String(input), pageOrigin ?? undefined)
+    if (!allowed.has(url.origin) && url.origin !== pageOrigin) return deps.fetch(input, init)
 
     const { signal, dispose } = combinedSignal(requestInit.signal ?? original?.signal, timeoutMs)
     try {
@@ -145,19 +143,21 @@ export function createAuthenticatedFetch(deps: AuthenticatedFetchDeps) {
         const pending = record
           ? deps.authorize({ method, url: url.href, headers, ...(nonce ? { nonce } : {}) }, record)
           : undefined
-        const go = () =>
-          deps
-            .fetch(template ? template.clone() : url.href, {
-              ...requestInit,
-              method,
-              headers,
-              ...(signal ? { signal } : {}),
-            })
-            .then((response) => {
-              const next = response.headers.get('dpop-nonce')
-              if (next) dpopNonces.set(url.origin, next)
-              return response
-            })
+        const go = () => {
+          const sent = deps.fetch(template ? template.clone() : url.href, {
+            ...requestInit,
+            method,
+            headers,
+            ...(signal ? { signal } : {}),
+          })
+          // Only DPoP resource servers hand out nonces; Bearer requests skip the extra hop.
+          if (record?.session.tokenType !== 'DPoP') return sent
+          return sent.then((response) => {
+            const next = response.headers.get('dpop-nonce')
+            if (next) dpopNonces.set(url.origin, next)
+            return response
+          })
+        }
         return pending ? pending.then(go) : go()
       }
       /** One answer to a resource server's `use_dpop_nonce` challenge. */

@@ -67,3 +67,17 @@ export async function bundleSize(contents: string, root: string): Promise<Bundle
 
 /** What an app imports from tessera's core entry: the whole public surface, so nothing is shaken out. */
 export const TESSERA_CORE_ENTRY = `export * from '../../../../src/index.ts'`
+
+/** Each library's typical import, for the side-by-side table. */
+export const PEER_ENTRIES: Array<[string, string]> = [
+  [
+    '`tessera` + `tessera/oidc`',
+    `export * from '../../../../src/index.ts'\nexport * from '../../../../src/oidc/index.ts'`,
+  ],
+  ['@supabase/auth-js (`GoTrueClient`)', `export { GoTrueClient } from '@supabase/auth-js'`],
+  ['oidc-client-ts (`UserManager`)', `export { UserManager } from 'oidc-client-ts'`],
+  [
+    '@toruslabs/session-manager (`AuthSessionManager`, `HttpClient`)',
+    `export { AuthSessionManager, HttpClient } from '@toruslabs/session-manager'`,
+  ],
+]

@@ -17,8 +17,16 @@ export async function fetchOverhead(): Promise<OverheadResult> {
   server.keepAliveTimeout = 60_000
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-  const client = createSessionClient({ appId: 'overhead', methods: [], storage: memoryStorage(), sync: false, apiOrigins: [base] })
-  await client.setTokens({ accessToken: fakeJwt({ sub: 'bench', exp: Math.floor(Date.now() / 1000) + 3600 }) })
+  const client = createSessionClient({
+    appId: 'overhead',
+    methods: [],
+    storage: memoryStorage(),
+    sync: false,
+    apiOrigins: [base],
+  })
+  await client.setTokens({
+    accessToken: fakeJwt({ sub: 'bench', exp: Math.floor(Date.now() / 1000) + 3600 }),
+  })
   const requests = 500
   const batch = async (send: () => Promise<Response>) => {
     const start = performance.now()

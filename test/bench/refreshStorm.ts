@@ -86,7 +86,12 @@ async function startStormServer() {
     }
     if (url.pathname === '/oidc/.well-known/openid-configuration') {
       const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/oidc`
-      return json(200, { issuer: base, authorization_endpoint: `${base}/auth`, token_endpoint: `${base}/token`, jwks_uri: `${base}/jwks` })
+      return json(200, {
+        issuer: base,
+        authorization_endpoint: `${base}/auth`,
+        token_endpoint: `${base}/token`,
+        jwks_uri: `${base}/jwks`,
+      })
     }
     json(404, {})
   })
@@ -175,7 +180,14 @@ async function supabaseStorm(base: string) {
       token_type: 'bearer',
       expires_in: 3600,
       expires_at: past,
-      user: { id: 'bench-user', aud: 'authenticated', role: 'authenticated', app_metadata: {}, user_metadata: {}, created_at: '' },
+      user: {
+        id: 'bench-user',
+        aud: 'authenticated',
+        role: 'authenticated',
+        app_metadata: {},
+        user_metadata: {},
+        created_at: '',
+      },
     }),
   )
   await auth.initialize().catch(() => undefined)
@@ -196,7 +208,11 @@ async function oidcClientTsStorm(base: string) {
     automaticSilentRenew: false,
     userStore: new WebStorageStateStore({ store: new InMemoryWebStorage() }),
     stateStore: new WebStorageStateStore({ store: new InMemoryWebStorage() }),
-    metadata: { issuer: authority, authorization_endpoint: `${authority}/auth`, token_endpoint: `${authority}/token` },
+    metadata: {
+      issuer: authority,
+      authorization_endpoint: `${authority}/auth`,
+      token_endpoint: `${authority}/token`,
+    },
   })
   await manager.storeUser(
     new User({
@@ -247,14 +263,19 @@ export async function refreshStorm(): Promise<StormResult[]> {
   const server = await startStormServer()
   // Warm the sockets and the JIT first, so the library measured first is not measured cold.
   await storm(async () => (await fetch(`${server.base}/api`)).status === 401)
-  const libraries: Array<[string, (base: string) => Promise<{ succeeded: number; p50: number; p99: number }>]> = [
+  const libraries: Array<
+    [string, (base: string) => Promise<{ succeeded: number; p50: number; p99: number }>]
+  > = [
     ['tessera `client.fetch`', tesseraStorm],
     ['@supabase/auth-js `getSession()` + fetch', supabaseStorm],
     ['oidc-client-ts `UserManager` (`getUser`/`signinSilent`) + fetch', oidcClientTsStorm],
     ['@toruslabs/session-manager `HttpClient` `authenticated: true`', torusStorm],
   ]
   // Three interleaved rounds, so no library is always measured first (or cold): medians per library.
-  const samples = new Map<string, Array<{ calls: number; succeeded: number; p50: number; p99: number; error?: string }>>()
+  const samples = new Map<
+    string,
+    Array<{ calls: number; succeeded: number; p50: number; p99: number; error?: string }>
+  >()
   try {
     for (let round = 0; round < 3; round++) {
       for (const [library, fn] of libraries) {
@@ -264,7 +285,13 @@ export async function refreshStorm(): Promise<StormResult[]> {
           const result = await fn(server.base)
           list.push({ calls: server.refreshCalls(), ...result })
         } catch (error) {
-          list.push({ calls: server.refreshCalls(), succeeded: 0, p50: Number.NaN, p99: Number.NaN, error: (error as Error).message })
+          list.push({
+            calls: server.refreshCalls(),
+            succeeded: 0,
+            p50: Number.NaN,
+            p99: Number.NaN,
+            error: (error as Error).message,
+          })
         }
         samples.set(library, list)
       }
