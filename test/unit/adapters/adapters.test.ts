@@ -5,6 +5,7 @@ import { renderToString } from 'react-dom/server'
 import { createRoot as createSolidRoot } from 'solid-js'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { effectScope, nextTick, watchEffect } from 'vue'
+import type { AuthStateSource } from '../../../src/adapters/AuthStateSource.js'
 import { useAuthState as useReactAuthState } from '../../../src/adapters/react.js'
 import { createAuthState } from '../../../src/adapters/solid.js'
 import { authStateStore } from '../../../src/adapters/svelte.js'
@@ -54,17 +55,22 @@ afterEach(() => {
   for (const c of clients.splice(0)) c.destroy()
 })
 
+function StatusView({ source }: { source: AuthStateSource }) {
+  const { status, session } = useReactAuthState(source)
+  return createElement('p', null, `${status}:${session?.subject ?? '-'}`)
+}
+
+function StatusOnlyView({ source }: { source: AuthStateSource }) {
+  return createElement('p', null, useReactAuthState(source).status)
+}
+
 describe('React', () => {
   it('renders the current state first, re-renders on change, and unsubscribes on unmount', async () => {
     const client = makeClient()
     const source = countingSource(client)
-    const View = () => {
-      const { status, session } = useReactAuthState(source)
-      return createElement('p', null, `${status}:${session?.subject ?? '-'}`)
-    }
     const container = document.createElement('div')
     const root = createRoot(container)
-    await act(async () => root.render(createElement(View)))
+    await act(async () => root.render(createElement(StatusView, { source })))
     expect(container.textContent).toBe('signedOut:-')
     await act(async () => {
       await client.setTokens({ accessToken: token() })
@@ -78,13 +84,14 @@ describe('React', () => {
   it('hydrates server HTML without a mismatch when both sides read the same storage', async () => {
     const client = makeClient()
     await client.setTokens({ accessToken: token() })
-    const View = () => createElement('p', null, useReactAuthState(client).status)
-    const html = renderToString(createElement(View))
+    const html = renderToString(createElement(StatusOnlyView, { source: client }))
     const container = document.createElement('div')
     container.innerHTML = html
     const errors = vi.spyOn(console, 'error').mockImplementation(() => undefined)
     await act(async () => {
-      hydrateRoot(container, createElement(View), { onRecoverableError: (e) => console.error(e) })
+      hydrateRoot(container, createElement(StatusOnlyView, { source: client }), {
+        onRecoverableError: (e) => console.error(e),
+      })
     })
     expect(container.textContent).toBe('active')
     expect(errors).not.toHaveBeenCalled()
