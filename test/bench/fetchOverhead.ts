@@ -40,7 +40,7 @@ export async function fetchOverhead(): Promise<OverheadResult> {
     await batch(() => fetch(`${base}/warm`)) // warm the pool and the JIT
     await batch(() => client.fetch(`${base}/warm`))
     // Interleaved, so drift on a noisy machine hits both alike.
-    for (let round = 0; round < 15; round++) {
+    for (let round = 0; round < 21; round++) {
       bare.push(await batch(() => fetch(`${base}/r`, { headers: { authorization: bareAuth } })))
       tessera.push(await batch(() => client.fetch(`${base}/r`)))
     }
@@ -51,5 +51,7 @@ export async function fetchOverhead(): Promise<OverheadResult> {
   }
   const bareMs = median(bare)
   const tesseraMs = median(tessera)
-  return { bareMs, tesseraMs, ratio: tesseraMs / bareMs, requestsPerBatch: requests }
+  // Each round pairs two adjacent batches; the median of the pairs' ratios resists drift.
+  const ratio = median(tessera.map((t, i) => t / (bare[i] as number)))
+  return { bareMs, tesseraMs, ratio, requestsPerBatch: requests }
 }
