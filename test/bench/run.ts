@@ -53,7 +53,7 @@ async function main() {
   console.log('fetch overhead…')
   const overhead = await fetchOverhead()
   section(
-    'Overhead of `client.fetch` over a bare `fetch` (loopback, keep-alive, 21 interleaved pairs of batches, median of the pairs' ratios)',
+    'Overhead of `client.fetch` over a bare `fetch` (loopback, keep-alive, 21 interleaved pairs of batches, median of the pair ratios)',
     [
       `| ${overhead.requestsPerBatch} sequential GETs | bare \`fetch\` | \`client.fetch\` | ratio (target ≤ 1.05) |`,
       '| --- | ---: | ---: | ---: |',
