@@ -1,9 +1,9 @@
 import { playwright } from '@vitest/browser-playwright'
 import { defineConfig } from 'vitest/config'
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from './test/utils/chromiumArgs.js'
 
 // Browser suites run in Debian's Chromium through Playwright (the npm package downloads no
 // browser). test/utils/runBrowserSuites.mjs decides whether a Chromium exists before starting.
-const executablePath = process.env.CHROME_PATH ?? '/usr/bin/chromium'
 
 export default defineConfig({
   test: {
@@ -15,18 +15,7 @@ export default defineConfig({
       headless: true,
       screenshotFailures: false,
       provider: playwright({
-        launchOptions: {
-          executablePath,
-          args: [
-            '--headless',
-            '--no-sandbox',
-            '--disable-gpu',
-            '--disable-background-networking',
-            '--disable-component-update',
-            '--disable-sync',
-            '--no-first-run',
-          ],
-        },
+        launchOptions: { executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS },
       }),
       instances: [{ browser: 'chromium' }],
     },
