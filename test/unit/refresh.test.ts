@@ -153,3 +153,28 @@ describe('refresh', () => {
     await expect(client.refresh()).rejects.toMatchObject({ code: 'DESTROYED' })
   })
 })
+
+describe('a network that stays down', () => {
+  it('does not hammer the server: retries back off exponentially up to 30 s, with jitter', async () => {
+    vi.useFakeTimers({ now: new Date('2026-03-01T10:00:00Z') })
+    const fixture = scriptedMethod({ lifetimeSeconds: 3600 })
+    const client = createSessionClient({
+      appId: 'down',
+      methods: [fixture.method],
+      storage: memoryStorage(),
+      sync: false,
+    })
+    await client.signIn()
+    fixture.state.plan.push(...Array(500).fill('network'))
+    await vi.advanceTimersByTimeAsync(3540_000) // the refresh window opens after 59 minutes
+    const start = fixture.state.refreshes
+    expect(start).toBe(1)
+    await vi.advanceTimersByTimeAsync(55_000) // the minute before expiry
+    const attempts = fixture.state.refreshes - start
+    // 1, 2, 4, 8, 16, 30, 30 … seconds (halved at most by jitter): a handful, not hundreds.
+    expect(attempts).toBeGreaterThanOrEqual(4)
+    expect(attempts).toBeLessThanOrEqual(10)
+    client.destroy()
+    vi.useRealTimers()
+  })
+})
