@@ -111,7 +111,7 @@ describe('lifecycle properties', () => {
               done = true
             },
           )
-          for (let i = 0; i < 500 && !done; i++) await new Promise<void>((resolve) => setImmediate(resolve))
+          for (let i = 0; i < 5000 && !done; i++) await new Promise<void>((resolve) => setImmediate(resolve))
           await settle()
           return value
         }
