@@ -22,8 +22,10 @@ import {
 } from '../sync/SessionSync.js'
 import { withTimeout } from '../util/withTimeout.js'
 import { createAuthStreams } from './authStateStreams.js'
+import { deleteReplacedKeys } from './deleteReplacedKeys.js'
 import { defaultEnvironment, type Environment } from './environment.js'
-import { parseSessionRecord } from './parseStoredState.js'
+import { listenForWakeUps } from './listenForWakeUps.js'
+import { listenToOtherTabs } from './listenToOtherTabs.js'
 import type { SessionClient, SessionClientOptions, SignOutOptions } from './SessionClient.js'
 import { deserializeRecord, serializeRecord } from './serialization.js'
 import {
@@ -494,66 +496,27 @@ export function createSessionClient(options: SessionClientOptions): SessionClien
 
   // Other tabs: validate, then turn into events. Nothing else changes state.
   if (sync) {
-    const unsubscribe = sync.subscribe((message) => {
-      if (destroyed || typeof message !== 'object' || message === null) return
-      const m = message as { type?: unknown; from?: unknown; record?: unknown; expired?: unknown }
-      if (m.from === deps.tabId) return
-      try {
-        if (m.type === 'session')
-          actor.send({ type: 'REMOTE_SESSION', record: parseSessionRecord(m.record), now: env.now() })
-        else if (m.type === 'signedOut') actor.send({ type: 'REMOTE_SIGNED_OUT' })
-        else if (m.type === 'expired' && m.expired) {
-          actor.send({ type: 'REMOTE_EXPIRED', expired: m.expired as never })
-        }
-      } catch (error) {
-        reportError(toSessionError(error, 'INVALID_SESSION', 'Ignored a malformed message from another tab'))
-      }
+    const stop = listenToOtherTabs(sync, actor, {
+      tabId: deps.tabId,
+      now: () => env.now(),
+      reportError,
+      isDestroyed: () => destroyed,
     })
-    cleanups.push(unsubscribe, () => sync.close())
+    cleanups.push(stop, () => sync.close())
   }
-
-  // A session key serves one session: when a new session or an expiry replaces it, delete it.
-  // Sign-out deletes its own key after the revocation that may still need it.
   if (keyStore) {
-    let lastKeyId = context().record?.keyId
-    const keyWatch = actor.subscribe((s) => {
-      const keyId = s.context.record?.keyId
-      if (keyId === lastKeyId) return
-      const orphan = lastKeyId
-      lastKeyId = keyId
-      if (orphan && statusOf(s) !== 'signedOut') {
-        void keyStore
-          .delete(orphan)
-          .catch((error: unknown) =>
-            reportError(toSessionError(error, 'KEY_UNAVAILABLE', 'Could not delete a replaced session key')),
-          )
-      }
-    })
-    cleanups.push(() => keyWatch.unsubscribe())
+    cleanups.push(deleteReplacedKeys(actor, keyStore, (s) => statusOf(s) === 'signedOut', reportError))
   }
-
-  // Wake-ups (tab shown, focus, network back) re-check expiry; a session that expired on a
-  // network failure tries again when the network returns.
-  const onWake = () => {
-    if (destroyed) return
-    checkExpiry()
-    const s = snapshot()
-    if (statusOf(s) === 'expired' && s.context.record?.refreshable)
-      actor.send({ type: 'REFRESH', now: env.now() })
-  }
-  if (typeof globalThis.addEventListener === 'function' && typeof document !== 'undefined') {
-    const onVisibility = () => {
-      if (document.visibilityState === 'visible') onWake()
-    }
-    document.addEventListener('visibilitychange', onVisibility)
-    globalThis.addEventListener('focus', onWake)
-    globalThis.addEventListener('online', onWake)
-    cleanups.push(
-      () => document.removeEventListener('visibilitychange', onVisibility),
-      () => globalThis.removeEventListener('focus', onWake),
-      () => globalThis.removeEventListener('online', onWake),
-    )
-  }
+  // A session that expired on a network failure tries again when the network returns.
+  cleanups.push(
+    listenForWakeUps(() => {
+      if (destroyed) return
+      checkExpiry()
+      const s = snapshot()
+      if (statusOf(s) === 'expired' && s.context.record?.refreshable)
+        actor.send({ type: 'REFRESH', now: env.now() })
+    }),
+  )
 
   actor.start()
 

@@ -112,7 +112,15 @@ export function parseSessionRecord(value: unknown): SessionRecord {
   })
 }
 
-function parseExpired(value: unknown): SessionExpiredEvent {
+/**
+ * Checks and copies a {@link SessionExpiredEvent} (from storage or another tab).
+ *
+ * @example
+ * ```ts
+ * const event = parseExpiredEvent(message.expired)
+ * ```
+ */
+export function parseExpiredEvent(value: unknown): SessionExpiredEvent {
   const o = object(value, 'expired')
   const reason = o.reason
   if (reason !== 'expired' && reason !== 'refresh_rejected' && reason !== 'refresh_failed')
@@ -146,7 +154,7 @@ export function parseStoredState(value: unknown): StoredSessionState {
   if (o.v !== STORED_STATE_VERSION) invalid(`unknown version ${String(o.v)}`)
   return {
     record: o.record === undefined || o.record === null ? null : parseSessionRecord(o.record),
-    expired: o.expired === undefined || o.expired === null ? null : parseExpired(o.expired),
+    expired: o.expired === undefined || o.expired === null ? null : parseExpiredEvent(o.expired),
     pendingRedirect:
       o.pendingRedirect === undefined || o.pendingRedirect === null ? null : parsePending(o.pendingRedirect),
   }
