@@ -3,8 +3,8 @@ import type { Observable } from 'rxjs'
 import type { AuthState } from '../session.js'
 
 /**
- * What every framework adapter needs: a stream that emits the current state first, and a
- * synchronous read with a stable identity. `SessionClient` satisfies it.
+ * What every framework adapter needs. `SessionClient` satisfies it; so does any object with these
+ * two members, which is how the adapters are tested without a client.
  *
  * @example
  * ```ts
@@ -12,6 +12,11 @@ import type { AuthState } from '../session.js'
  * ```
  */
 export interface AuthStateSource {
+  /** Emits the current AuthState synchronously on subscribe, then every change. */
   authState$: Observable<AuthState>
+  /**
+   * The current AuthState; the same object until status or session changes (which is what
+   * `useSyncExternalStore` requires of a snapshot).
+   */
   getAuthState(): AuthState
 }

@@ -3,21 +3,34 @@ import { useCallback, useSyncExternalStore } from 'react'
 import type { AuthState, Session } from '../session.js'
 import type { AuthStateSource } from './AuthStateSource.js'
 
+// What the server renders and what hydration renders on the client. It must be the same value on
+// both sides, so it cannot be the client's live state: the server has no access to the browser's
+// storage, and in the browser the live state may already hold a session, or change while other
+// parts of the tree hydrate (better-auth #960/#10972, nanostores/react #38). `restoring` is the
+// honest answer ("not known yet"). Right after hydration React compares it with the live state and
+// re-renders; client-only renders (`createRoot`) never see it and show the live state at once.
+const notKnownYet: AuthState = Object.freeze({ status: 'restoring', session: null })
+const getServerSnapshot = () => notKnownYet
+
 /**
- * The current `{ status, session }`, re-rendering on every change. The server snapshot is the
- * client's own synchronous read, so server and first client render agree (no hydration mismatch)
- * whenever the server renders with the same storage; with no session on the server, render the
- * signed-out state there.
+ * The current `{ status, session }`, re-rendering on every change.
+ *
+ * A client-side render shows the live state from the first render (no loading flash). Server
+ * rendering, and hydration of that HTML, show `{ status: 'restoring', session: null }`, the state
+ * both sides can agree on whatever the browser has stored; the live state follows immediately after
+ * hydration. Render your `restoring` UI (a placeholder) for it.
  *
  * @example
  * ```tsx
  * function Header() {
  *   const { status, session } = useAuthState(client)
+ *   if (status === 'restoring') return <Placeholder />
  *   return status === 'active' ? <span>{session?.email}</span> : <SignInButton />
  * }
  * ```
  */
 export function useAuthState(client: AuthStateSource): AuthState {
+  // Stable per client, so React subscribes once per mounted component, not once per render.
   const subscribe = useCallback(
     (onChange: () => void) => {
       const subscription = client.authState$.subscribe(onChange)
@@ -25,15 +38,18 @@ export function useAuthState(client: AuthStateSource): AuthState {
     },
     [client],
   )
-  return useSyncExternalStore(subscribe, client.getAuthState, client.getAuthState)
+  return useSyncExternalStore(subscribe, () => client.getAuthState(), getServerSnapshot)
 }
 
 /**
- * The current session, or null.
+ * The current session, or null (also while the state is not known yet: see {@link useAuthState}).
  *
  * @example
  * ```tsx
- * const session = useSession(client)
+ * function Avatar() {
+ *   const session = useSession(client)
+ *   return session ? <img alt={session.subject} src={`/avatars/${session.subject}`} /> : null
+ * }
  * ```
  */
 export function useSession(client: AuthStateSource): Session | null {

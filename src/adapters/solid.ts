@@ -4,17 +4,22 @@ import type { AuthState } from '../session.js'
 import type { AuthStateSource } from './AuthStateSource.js'
 
 /**
- * An accessor for `{ status, session }`, unsubscribed when the owning scope is cleaned up.
+ * An accessor for `{ status, session }`, current from the first read; it unsubscribes when the
+ * owning scope (component or `createRoot`) is cleaned up.
  *
  * @example
  * ```tsx
- * const auth = createAuthState(client)
- * return <Show when={auth().status === 'active'}>{auth().session?.email}</Show>
+ * function Header() {
+ *   const auth = createAuthState(client)
+ *   return <Show when={auth().status === 'active'} fallback={<SignIn />}>{auth().session?.email}</Show>
+ * }
  * ```
  */
 export function createAuthState(client: AuthStateSource): Accessor<AuthState> {
-  const [state, setState] = createSignal(client.getAuthState(), { equals: false })
-  const subscription = client.authState$.subscribe((next) => setState(() => next))
+  // The client keeps the same object until something changes, so the signal's default `===`
+  // check turns the stream's first (current) value into no update at all.
+  const [state, setState] = createSignal(client.getAuthState())
+  const subscription = client.authState$.subscribe((next) => setState(next))
   onCleanup(() => subscription.unsubscribe())
   return state
 }

@@ -3,22 +3,36 @@ import type { AuthState } from '../session.js'
 import type { AuthStateSource } from './AuthStateSource.js'
 
 /**
- * A readable store honouring the store contract: `run` is called synchronously with the current
- * value on subscribe, and the returned function unsubscribes.
+ * The Svelte store contract, written out so that this module needs no import from `svelte`.
+ *
+ * @example
+ * ```ts
+ * const auth: AuthStateStore = authStateStore(client)
+ * const stop = auth.subscribe(({ status }) => console.log(status))
+ * ```
+ */
+export interface AuthStateStore {
+  subscribe(run: (value: AuthState) => void): () => void
+}
+
+/**
+ * A readable store: `run` is called synchronously with the current value on subscribe (so `$auth`
+ * is never undefined), then on every change; the returned function unsubscribes. Svelte subscribes
+ * when a component first reads `$auth` and unsubscribes when it is destroyed.
  *
  * @example
  * ```svelte
  * <script>
+ *   import { authStateStore } from 'tessera/svelte'
  *   const auth = authStateStore(client)
  * </script>
  * {#if $auth.status === 'active'}Hello {$auth.session.email}{/if}
  * ```
  */
-export function authStateStore(client: AuthStateSource): {
-  subscribe(run: (value: AuthState) => void): () => void
-} {
+export function authStateStore(client: AuthStateSource): AuthStateStore {
   return {
     subscribe(run) {
+      // authState$ emits the current value synchronously on subscribe, which is what the contract asks.
       const subscription = client.authState$.subscribe(run)
       return () => subscription.unsubscribe()
     },

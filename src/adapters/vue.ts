@@ -1,23 +1,27 @@
 /** `tessera/vue`: the session as a readonly Vue ref. */
-import { onScopeDispose, type Ref, readonly, shallowRef } from 'vue'
+import { onScopeDispose, type ShallowRef, shallowReadonly, shallowRef } from 'vue'
 import type { AuthState } from '../session.js'
 import type { AuthStateSource } from './AuthStateSource.js'
 
 /**
- * A readonly ref holding `{ status, session }`; it unsubscribes when the component (or effect
- * scope) is disposed.
+ * A readonly ref holding `{ status, session }`, current from the first render; it unsubscribes
+ * when the component (or effect scope) that called it is disposed.
+ *
+ * The value is the client's own object (shallow: not wrapped in a reactive proxy), so
+ * `auth.value.session === client.getSession()` holds.
  *
  * @example
  * ```ts
  * const auth = useAuthState(client)
- * watchEffect(() => console.log(auth.value.status))
+ * const greeting = computed(() => (auth.value.status === 'active' ? `Hi ${auth.value.session?.email}` : ''))
  * ```
  */
-export function useAuthState(client: AuthStateSource): Readonly<Ref<AuthState>> {
+export function useAuthState(client: AuthStateSource): Readonly<ShallowRef<AuthState>> {
   const state = shallowRef(client.getAuthState())
   const subscription = client.authState$.subscribe((next) => {
     state.value = next
   })
   onScopeDispose(() => subscription.unsubscribe())
-  return readonly(state) as Readonly<Ref<AuthState>>
+  // shallowReadonly, not readonly: readonly() would hand out deep readonly proxies of the session.
+  return shallowReadonly(state)
 }
