@@ -4,6 +4,7 @@ import type { SessionRecord } from '../../machines/sessionRecord.js'
 import type { SessionKey } from '../keys/SessionKey.js'
 import { SessionError } from '../SessionError.js'
 import type { Credentials } from '../session.js'
+import { withoutUndefined } from '../util/withoutUndefined.js'
 
 /**
  * What a new record needs besides the credentials.
@@ -46,7 +47,7 @@ export function buildSessionRecord(credentials: Credentials, options: BuildRecor
   const previous = options.previous
   // A refresh that does not rotate the refresh token (or omits identity) keeps what we had.
   const merged: Credentials = previous
-    ? { ...previous.credentials, ...dropUndefined(credentials) }
+    ? { ...previous.credentials, ...withoutUndefined(credentials) }
     : credentials
   if (previous && credentials.expiresAt === undefined) delete merged.expiresAt
   const claims = jwtClaims(merged.accessToken)
@@ -71,7 +72,7 @@ export function buildSessionRecord(credentials: Credentials, options: BuildRecor
   const nowSeconds = Math.floor(options.now / 1000)
   const key = options.key ?? null
   const keyId = key?.id ?? previous?.keyId
-  const session = dropUndefined({
+  const session = withoutUndefined({
     id:
       previous && previous.session.subject === subject ? previous.session.id : globalThis.crypto.randomUUID(),
     subject,
@@ -87,9 +88,5 @@ export function buildSessionRecord(credentials: Credentials, options: BuildRecor
     did: key?.did ?? previous?.session.did,
     keyThumbprint: key?.thumbprint ?? previous?.session.keyThumbprint,
   })
-  return dropUndefined({ session, credentials: merged, refreshable: options.refreshable, keyId })
-}
-
-function dropUndefined<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T
+  return withoutUndefined({ session, credentials: merged, refreshable: options.refreshable, keyId })
 }

@@ -31,6 +31,7 @@ import { deserializeRecord, serializeRecord } from './serialization.js'
 import {
   createSessionLogic,
   establishRecord,
+  existingKey,
   findMethod,
   methodContext,
   type SessionLogicDeps,
@@ -147,11 +148,6 @@ export function createSessionClient(options: SessionClientOptions): SessionClien
     },
     ...(options.inspect ? { inspect: options.inspect } : {}),
   })
-  if ('pending' in first) {
-    // The machine's loader reuses the read already under way instead of reading twice.
-    const pending = first.pending
-    store.begin = () => ({ pending })
-  }
 
   let destroyed = false
   const cleanups: Array<() => void> = []
@@ -382,13 +378,7 @@ export function createSessionClient(options: SessionClientOptions): SessionClien
     if (logoutUrl) deps.navigate(logoutUrl)
   }
 
-  function keyFor(record: SessionRecord) {
-    return async () => {
-      const key = record.keyId && keyStore ? await keyStore.get(record.keyId) : null
-      if (!key) throw new SessionError('KEY_UNAVAILABLE', 'The session key is not available')
-      return key
-    }
-  }
+  const keyFor = (record: SessionRecord) => existingKey(deps, record.keyId)
 
   async function revokeInBackground(record: SessionRecord, method: AuthMethod<unknown> | undefined) {
     const timeoutMs = options.signOutTimeoutMs ?? 5000

@@ -2,6 +2,7 @@
 import type { PendingRedirect, SessionRecord, StoredSessionState } from '../../machines/sessionRecord.js'
 import { SessionError } from '../SessionError.js'
 import type { Credentials, Session, SessionExpiredEvent } from '../session.js'
+import { withoutUndefined } from '../util/withoutUndefined.js'
 
 type Json = Record<string, unknown>
 
@@ -38,10 +39,6 @@ function stringArray(o: Json, key: string, what: string): string[] | undefined {
 
 function claims(o: Json, key: string, what: string): Record<string, unknown> | undefined {
   return o[key] === undefined ? undefined : object(o[key], `${what}.${key}`)
-}
-
-function withoutUndefined<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T
 }
 
 /**

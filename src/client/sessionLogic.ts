@@ -119,8 +119,16 @@ function newKeyProvider(deps: SessionLogicDeps) {
   }
 }
 
-/** The key a stored session points at; rejects with KEY_UNAVAILABLE when it is gone. */
-function existingKey(deps: SessionLogicDeps, keyId: string | undefined): () => Promise<SessionKey> {
+/**
+ * The key a stored session points at, looked up when a method asks; rejects with
+ * `KEY_UNAVAILABLE` when it is gone.
+ *
+ * @example
+ * ```ts
+ * const ctx = methodContext(deps, signal, existingKey(deps, record.keyId))
+ * ```
+ */
+export function existingKey(deps: SessionLogicDeps, keyId: string | undefined): () => Promise<SessionKey> {
   return async () => {
     const key = keyId && deps.keyStore ? await deps.keyStore.get(keyId) : null
     if (!key) throw new SessionError('KEY_UNAVAILABLE', 'The session key is not available in this browser')
@@ -163,8 +171,7 @@ export function createSessionLogic(deps: SessionLogicDeps) {
   return sessionMachine.provide({
     actors: {
       loadStoredSession: fromPromise<LoadOutcome>(async () => {
-        const first = deps.store.begin()
-        const stored = 'state' in first ? first.state : await first.pending
+        const stored = await deps.store.load()
         return { stored, now: deps.env.now() }
       }),
 
@@ -261,7 +268,6 @@ export function createSessionLogic(deps: SessionLogicDeps) {
           expired: context.expired,
           pendingRedirect: context.pendingRedirect,
         })
-        if (context.record) deps.coordinator.commit?.(context.record)
       },
       clearPersisted: () => deps.store.clear(),
       broadcastSession: ({ context }) => {

@@ -108,11 +108,25 @@ export class SessionStore {
     }
   }
 
+  /** The read begin() started, so load() never reads storage a second time. */
+  private firstRead: ReturnType<SessionStore['begin']> | undefined
+
+  /** The state from the first read (begun at construction), however the storage answers. */
+  async load(): Promise<StoredSessionState> {
+    const first = this.firstRead ?? this.begin()
+    return 'state' in first ? first.state : first.pending
+  }
+
   /**
    * Starts reading. With synchronous adapters the state is there at once; otherwise a promise
    * bounded by the timeout.
    */
   begin(): { state: StoredSessionState } | { pending: Promise<StoredSessionState> } {
+    this.firstRead ??= this.read()
+    return this.firstRead
+  }
+
+  private read(): { state: StoredSessionState } | { pending: Promise<StoredSessionState> } {
     const raw: Partial<Record<Slot, string | null | PromiseLike<string | null>>> = {}
     try {
       for (const slot of SLOTS) raw[slot] = this.adapters[slot].get(this.keys[slot])

@@ -46,8 +46,6 @@ export interface RefreshCoordinator {
     refresh: (latest: SessionRecord) => Promise<SessionRecord>,
     signal?: AbortSignal,
   ): Promise<SessionRecord>
-  /** Called with every record this tab commits, so the coordinator can tell "fresher" later. */
-  commit?(record: SessionRecord): void
   close?(): void
 }
 

@@ -156,9 +156,6 @@ export function crossTabRefreshCoordinator(options: CrossTabRefreshOptions): Ref
       if (typeof indexedDB !== 'undefined') return withLease(signal, underLock)
       return refresh(record)
     },
-    commit(record) {
-      void db.putLatest(key, record).catch(() => undefined)
-    },
     close() {
       db.close()
     },
