@@ -1,4 +1,4 @@
-/** `tessera/react`: the session as React state, through `useSyncExternalStore`. */
+/** `tessera-session/react`: the session as React state, through `useSyncExternalStore`. */
 import { useCallback, useSyncExternalStore } from 'react'
 import type { AuthState, Session } from '../session.js'
 import type { AuthStateSource } from './AuthStateSource.js'

@@ -1,4 +1,4 @@
-/** `tessera/solid`: the session as a Solid accessor. */
+/** `tessera-session/solid`: the session as a Solid accessor. */
 import { type Accessor, createSignal, onCleanup } from 'solid-js'
 import type { AuthState } from '../session.js'
 import type { AuthStateSource } from './AuthStateSource.js'

@@ -1,4 +1,4 @@
-/** `tessera/svelte`: the session as a Svelte store (`$auth` in components, Svelte 4 and 5). */
+/** `tessera-session/svelte`: the session as a Svelte store (`$auth` in components, Svelte 4 and 5). */
 import type { AuthState } from '../session.js'
 import type { AuthStateSource } from './AuthStateSource.js'
 
@@ -23,7 +23,7 @@ export interface AuthStateStore {
  * @example
  * ```svelte
  * <script>
- *   import { authStateStore } from 'tessera/svelte'
+ *   import { authStateStore } from 'tessera-session/svelte'
  *   const auth = authStateStore(client)
  * </script>
  * {#if $auth.status === 'active'}Hello {$auth.session.email}{/if}

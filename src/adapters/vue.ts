@@ -1,4 +1,4 @@
-/** `tessera/vue`: the session as a readonly Vue ref. */
+/** `tessera-session/vue`: the session as a readonly Vue ref. */
 import { onScopeDispose, type ShallowRef, shallowReadonly, shallowRef } from 'vue'
 import type { AuthState } from '../session.js'
 import type { AuthStateSource } from './AuthStateSource.js'

@@ -76,7 +76,7 @@ function browserLocation(): URL | null {
  *
  * @example
  * ```ts
- * import { createSessionClient } from 'tessera'
+ * import { createSessionClient } from 'tessera-session'
  *
  * const client = createSessionClient({ appId: 'shop', methods: [password] })
  * client.getSession()                    // the restored session, or null

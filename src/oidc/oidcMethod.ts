@@ -78,8 +78,8 @@ function defaultRedirectStorage(): StorageAdapter {
  *
  * @example
  * ```ts
- * import { createSessionClient } from 'tessera'
- * import { oidc } from 'tessera/oidc'
+ * import { createSessionClient } from 'tessera-session'
+ * import { oidc } from 'tessera-session/oidc'
  *
  * const client = createSessionClient({
  *   appId: 'shop',

@@ -119,7 +119,7 @@ function hexUtf8(text: string): string {
  *
  * @example
  * ```ts
- * import { wallet } from 'tessera/wallet'
+ * import { wallet } from 'tessera-session/wallet'
  * const client = createSessionClient({
  *   appId: 'dapp',
  *   methods: [wallet({ provider: () => window.ethereum, nonceUrl: '/siwe/nonce', verifyUrl: '/siwe/verify', refreshUrl: '/siwe/refresh' })],

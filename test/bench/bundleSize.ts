@@ -71,7 +71,7 @@ export const TESSERA_CORE_ENTRY = `export * from '../../../../src/index.ts'`
 /** Each library's typical import, for the side-by-side table. */
 export const PEER_ENTRIES: Array<[string, string]> = [
   [
-    '`tessera` + `tessera/oidc`',
+    '`tessera-session` + `tessera-session/oidc`',
     `export * from '../../../../src/index.ts'\nexport * from '../../../../src/oidc/index.ts'`,
   ],
   ['@supabase/auth-js (`GoTrueClient`)', `export { GoTrueClient } from '@supabase/auth-js'`],

@@ -49,7 +49,7 @@ describe('the packed artifact', () => {
   it('resolves by its own name in plain Node, every subpath', () => {
     for (const subpath of Object.keys(pkg.exports)) {
       if (subpath === './package.json') continue
-      const specifier = `tessera${subpath.slice(1)}`
+      const specifier = `${pkg.name}${subpath.slice(1)}`
       const out = execFileSync(
         process.execPath,
         [

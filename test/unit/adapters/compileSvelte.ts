@@ -7,7 +7,7 @@ const importStatement = /^import\s+(?:(\*\s+as\s+[\w$]+|\{[^}]*\})\s+from\s+)?'(
 
 /**
  * Compiles `source` for `generate` and returns its default export. Imports of `svelte/...` load
- * the installed runtime; other specifiers must be listed in `modules` (e.g. `tessera/svelte`).
+ * the installed runtime; other specifiers must be listed in `modules` (e.g. `tessera-session/svelte`).
  */
 export async function compileSvelte<Props extends Record<string, unknown>>(
   source: string,

@@ -21,17 +21,17 @@ afterEach(() => destroyClients())
 
 type Props = { client: AuthStateSource }
 
-const modules = { 'tessera/svelte': tesseraSvelte }
+const modules = { 'tessera-session/svelte': tesseraSvelte }
 
 const runesComponent = `<script>
-  import { authStateStore } from 'tessera/svelte'
+  import { authStateStore } from 'tessera-session/svelte'
   let { client } = $props()
   const auth = authStateStore(client)
 </script>
 <p>{$auth.status}:{$auth.session?.subject ?? '-'}</p>`
 
 const svelte4Component = `<script>
-  import { authStateStore } from 'tessera/svelte'
+  import { authStateStore } from 'tessera-session/svelte'
   export let client
   const auth = authStateStore(client)
 </script>
