@@ -1,4 +1,5 @@
 /** The plug-in contract for sign-in methods (OIDC redirect, wallet, password, anything else). */
+import type { Environment } from './environment/Environment.js'
 import type { SessionKey } from './keys/SessionKey.js'
 import type { Credentials } from './session.js'
 
@@ -33,8 +34,10 @@ export interface MethodContext {
   storageKeyPrefix: string
   /** The client's `fetch` option, or the global fetch. */
   fetch: typeof fetch
-  /** Milliseconds since the epoch, from the client's clock. */
+  /** Milliseconds since the epoch, from the client's clock (`environment.now()`). */
   now(): number
+  /** The client's clock and timers: use them for every timeout, so tests can drive time. */
+  environment: Environment
   /** Aborted when the operation is cancelled (sign-out, destroy, a newer operation). */
   signal: AbortSignal
   /**

@@ -3,12 +3,12 @@
 import type { Observable } from 'rxjs'
 import type { InspectionEvent, Observer } from 'xstate'
 import type { AuthMethod, IdTokenOptions } from '../authMethod.js'
+import type { Environment } from '../environment/Environment.js'
 import type { KeyStore } from '../keys/SessionKey.js'
 import type { SessionError } from '../SessionError.js'
 import type { AuthState, Credentials, Session, SessionExpiredEvent, SessionStatus } from '../session.js'
 import type { StorageOption } from '../storage/StorageAdapter.js'
 import type { RefreshCoordinator, SessionSync } from '../sync/SessionSync.js'
-import type { Environment } from './environment.js'
 import type { SessionActor } from './sessionLogic.js'
 
 /**

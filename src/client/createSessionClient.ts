@@ -4,6 +4,7 @@ import { isTokenExpired, refreshDueAt } from '../../machines/refreshSchedule.js'
 import type { SessionContext } from '../../machines/session.machine.js'
 import type { SessionRecord } from '../../machines/sessionRecord.js'
 import type { AuthMethod, IdTokenOptions } from '../authMethod.js'
+import { defaultEnvironment, type Environment } from '../environment/Environment.js'
 import { type AuthorizableRequest, createAuthenticatedFetch } from '../http/authenticatedFetch.js'
 import { defaultKeyStore } from '../keys/defaultKeyStore.js'
 import type { KeyStore } from '../keys/SessionKey.js'
@@ -23,8 +24,6 @@ import {
 import { withTimeout } from '../util/withTimeout.js'
 import { createAuthStreams } from './authStateStreams.js'
 import { deleteReplacedKeys } from './deleteReplacedKeys.js'
-import { defaultEnvironment, type Environment } from './environment.js'
-import { listenForWakeUps } from './listenForWakeUps.js'
 import { listenToOtherTabs } from './listenToOtherTabs.js'
 import type { SessionClient, SessionClientOptions, SignOutOptions } from './SessionClient.js'
 import { deserializeRecord, serializeRecord } from './serialization.js'
@@ -55,9 +54,11 @@ function defaultSync(options: SessionClientOptions, prefix: string): SessionSync
 }
 
 /** Cross-tab where a browser offers Web Locks or IndexedDB; otherwise the machine's own single flight suffices. */
-function defaultCoordinator(prefix: string, appId: string): RefreshCoordinator {
+function defaultCoordinator(prefix: string, appId: string, env: Environment): RefreshCoordinator {
   const browserish = (typeof navigator !== 'undefined' && navigator.locks) || typeof indexedDB !== 'undefined'
-  return browserish ? crossTabRefreshCoordinator({ prefix, appId }) : inProcessRefreshCoordinator()
+  return browserish
+    ? crossTabRefreshCoordinator({ prefix, appId, environment: env })
+    : inProcessRefreshCoordinator()
 }
 
 /** The top-level state name of a snapshot. */
@@ -110,6 +111,7 @@ export function createSessionClient(options: SessionClientOptions): SessionClien
     prefix,
     appId: options.appId,
     timeoutMs: options.storageTimeoutMs ?? 3000,
+    environment: env,
     onError: (error) => reportError(error),
   })
   const keyStore: KeyStore | null =
@@ -120,7 +122,7 @@ export function createSessionClient(options: SessionClientOptions): SessionClien
           reportError(toSessionError(error, 'KEY_UNAVAILABLE', 'Session keys fell back to memory')),
         ))
   const sync = defaultSync(options, prefix)
-  const coordinator = options.refreshCoordinator ?? defaultCoordinator(prefix, options.appId)
+  const coordinator = options.refreshCoordinator ?? defaultCoordinator(prefix, options.appId, env)
   const fetchImpl: typeof fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init))
   const deps: SessionLogicDeps = {
     appId: options.appId,
@@ -362,6 +364,7 @@ export function createSessionClient(options: SessionClientOptions): SessionClien
         method.endSessionUrl(record.credentials, methodContext(deps, controller.signal, keyFor(record))),
         options.signOutTimeoutMs ?? 5000,
         'Building the logout URL timed out',
+        env,
       ).catch((error: unknown) => {
         reportError(toSessionError(error, 'NETWORK', 'Could not build the logout URL'))
         return null
@@ -372,9 +375,12 @@ export function createSessionClient(options: SessionClientOptions): SessionClien
     if (record) {
       void revokeInBackground(record, method)
     }
-    await withTimeout(store.flush(), options.storageTimeoutMs ?? 3000, 'Clearing storage timed out').catch(
-      (error: unknown) => reportError(toSessionError(error, 'STORAGE', 'Clearing storage failed')),
-    )
+    await withTimeout(
+      store.flush(),
+      options.storageTimeoutMs ?? 3000,
+      'Clearing storage timed out',
+      env,
+    ).catch((error: unknown) => reportError(toSessionError(error, 'STORAGE', 'Clearing storage failed')))
     if (logoutUrl) deps.navigate(logoutUrl)
   }
 
@@ -389,6 +395,7 @@ export function createSessionClient(options: SessionClientOptions): SessionClien
           method.signOut(record.credentials, methodContext(deps, controller.signal, keyFor(record))),
           timeoutMs,
           'The sign-out request timed out',
+          env,
         )
       }
     } catch (error) {
@@ -401,6 +408,7 @@ export function createSessionClient(options: SessionClientOptions): SessionClien
           keyStore.delete(record.keyId),
           timeoutMs,
           'Deleting the session key timed out',
+          env,
         ).catch((error: unknown) =>
           reportError(toSessionError(error, 'KEY_UNAVAILABLE', 'Could not delete the session key')),
         )
@@ -438,6 +446,7 @@ export function createSessionClient(options: SessionClientOptions): SessionClien
   const authenticatedFetch = createAuthenticatedFetch({
     fetch: fetchImpl,
     apiOrigins: options.apiOrigins ?? [],
+    environment: env,
     pageOrigin: () => browserLocation()?.origin ?? null,
     getAccessToken,
     usableRecord: usableToken,
@@ -499,7 +508,7 @@ export function createSessionClient(options: SessionClientOptions): SessionClien
   }
   // A session that expired on a network failure tries again when the network returns.
   cleanups.push(
-    listenForWakeUps(() => {
+    env.onWake(() => {
       if (destroyed) return
       checkExpiry()
       const s = snapshot()

@@ -2,7 +2,7 @@
 import { fromCallback } from 'xstate'
 import { timerDelay } from '../../machines/refreshSchedule.js'
 import type { DueTimerInput, SessionEvent } from '../../machines/session.machine.js'
-import type { Environment } from './environment.js'
+import type { Environment } from '../environment/Environment.js'
 
 /**
  * Timer actor logic for `dueTimer`. It re-arms when a clamped or early timer fires before the

@@ -8,13 +8,13 @@ import {
 } from '../../machines/session.machine.js'
 import type { SessionRecord } from '../../machines/sessionRecord.js'
 import { type AuthMethod, isRedirectRequest, type MethodContext } from '../authMethod.js'
+import type { Environment } from '../environment/Environment.js'
 import type { KeyStore, SessionKey } from '../keys/SessionKey.js'
 import { SessionError, toSessionError } from '../SessionError.js'
 import type { SessionStore } from '../storage/sessionStore.js'
 import type { RefreshCoordinator, SessionSync } from '../sync/SessionSync.js'
 import { buildSessionRecord } from './buildSessionRecord.js'
 import { createDueTimer } from './dueTimer.js'
-import type { Environment } from './environment.js'
 
 /** The running session actor. */
 export type SessionActor = ActorRefFrom<typeof sessionMachine>
@@ -78,6 +78,7 @@ export function methodContext(
     storageKeyPrefix: deps.storageKeyPrefix,
     fetch: deps.fetch,
     now: () => deps.env.now(),
+    environment: deps.env,
     signal,
     sessionKey,
   }

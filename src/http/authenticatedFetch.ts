@@ -1,5 +1,6 @@
 /** `client.fetch`: the session's authorization on allowed origins, one shared refresh and one retry on 401. */
 import type { SessionRecord } from '../../machines/sessionRecord.js'
+import { abortAfter, type Environment } from '../environment/Environment.js'
 import { SessionError } from '../SessionError.js'
 
 /**
@@ -28,6 +29,8 @@ export interface AuthorizableRequest {
  */
 export interface AuthenticatedFetchDeps {
   fetch: typeof fetch
+  /** Timers for `timeoutMs`. */
+  environment: Pick<Environment, 'setTimeout' | 'clearTimeout'>
   apiOrigins: readonly string[]
   pageOrigin(): string | null
   /** Refreshes first inside the skew; never returns an expired token. */
@@ -72,23 +75,14 @@ function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): 
   })
 }
 
-function combinedSignal(signal: AbortSignal | null | undefined, timeoutMs: number | undefined) {
+function combinedSignal(
+  env: AuthenticatedFetchDeps['environment'],
+  signal: AbortSignal | null | undefined,
+  timeoutMs: number | undefined,
+): { signal: AbortSignal | undefined; dispose(): void } {
   if (timeoutMs === undefined) return { signal: signal ?? undefined, dispose: () => undefined }
-  const controller = new AbortController()
-  const timer = setTimeout(
-    () => controller.abort(new SessionError('TIMEOUT', `The request took longer than ${timeoutMs} ms`)),
-    timeoutMs,
-  )
-  const onAbort = () => controller.abort(signal?.reason)
-  if (signal?.aborted) controller.abort(signal.reason)
-  else signal?.addEventListener('abort', onAbort, { once: true })
-  return {
-    signal: controller.signal,
-    dispose: () => {
-      clearTimeout(timer)
-      signal?.removeEventListener('abort', onAbort)
-    },
-  }
+  const reason = new SessionError('TIMEOUT', `The request took longer than ${timeoutMs} ms`)
+  return abortAfter(env, timeoutMs, reason, signal)
 }
 
 /** A body that can be sent twice: anything but a stream. */
@@ -129,7 +123,11 @@ export function createAuthenticatedFetch(deps: AuthenticatedFetchDeps) {
     const url = new URL(original ? original.url : String(input), pageOrigin ?? undefined)
     if (!allowed.has(url.origin) && url.origin !== pageOrigin) return deps.fetch(input, init)
 
-    const { signal, dispose } = combinedSignal(requestInit.signal ?? original?.signal, timeoutMs)
+    const { signal, dispose } = combinedSignal(
+      deps.environment,
+      requestInit.signal ?? original?.signal,
+      timeoutMs,
+    )
     try {
       const method = (requestInit.method ?? original?.method ?? 'GET').toUpperCase()
       const replayable = isReplayable(requestInit.body)

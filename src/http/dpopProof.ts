@@ -13,13 +13,13 @@ async function accessTokenHash(accessToken: string): Promise<string> {
  *
  * @example
  * ```ts
- * headers.set('DPoP', await createDPoPProof(key, { method: 'GET', url, accessToken }))
+ * headers.set('DPoP', await createDPoPProof(key, { method: 'GET', url, accessToken, now: env.now() }))
  * headers.set('Authorization', `DPoP ${accessToken}`)
  * ```
  */
 export async function createDPoPProof(
   key: SessionKey,
-  request: { method: string; url: string; accessToken?: string; nonce?: string; now?: number },
+  request: { method: string; url: string; accessToken?: string; nonce?: string; now: number },
 ): Promise<string> {
   const htu = new URL(request.url)
   htu.search = ''
@@ -33,6 +33,6 @@ export async function createDPoPProof(
   if (request.nonce) payload.nonce = request.nonce
   return new SignJWT(payload)
     .setProtectedHeader({ alg: 'ES256', typ: 'dpop+jwt', jwk: key.publicJwk as never })
-    .setIssuedAt(Math.floor((request.now ?? Date.now()) / 1000))
+    .setIssuedAt(Math.floor(request.now / 1000))
     .sign(key.privateKey)
 }

@@ -1,4 +1,5 @@
 /** Keeps session key pairs as CryptoKey objects in IndexedDB: the browser default. */
+import type { Environment } from '../environment/Environment.js'
 import { createSessionKey, describeSessionKey } from './createSessionKey.js'
 import { keyDatabase } from './keyDatabase.js'
 import type { KeyStore } from './SessionKey.js'
@@ -12,8 +13,14 @@ import type { KeyStore } from './SessionKey.js'
  * const client = createSessionClient({ appId: 'shop', methods, keyStore: indexedDbKeyStore() })
  * ```
  */
-export function indexedDbKeyStore(options: { dbName?: string; timeoutMs?: number } = {}): KeyStore {
-  const db = keyDatabase(options.dbName ?? 'tessera-keys', options.timeoutMs ?? 3000)
+export function indexedDbKeyStore(
+  options: {
+    dbName?: string
+    timeoutMs?: number
+    environment?: Pick<Environment, 'setTimeout' | 'clearTimeout'>
+  } = {},
+): KeyStore {
+  const db = keyDatabase(options.dbName ?? 'tessera-keys', options.timeoutMs ?? 3000, options.environment)
   return {
     async create() {
       const key = await createSessionKey()

@@ -1,5 +1,6 @@
 /** The IndexedDB database that holds CryptoKey objects (structured clones, never raw bytes). */
 import { type IDBPDatabase, openDB } from 'idb'
+import { defaultEnvironment, type Environment } from '../environment/Environment.js'
 import { SessionError } from '../SessionError.js'
 import { withTimeout } from '../util/withTimeout.js'
 
@@ -30,7 +31,11 @@ export interface KeyDatabase {
  * const pair = await keyDatabase('tessera-keys', 3000).get<CryptoKeyPair>('sessionKeys', id)
  * ```
  */
-export function keyDatabase(dbName: string, timeoutMs: number): KeyDatabase {
+export function keyDatabase(
+  dbName: string,
+  timeoutMs: number,
+  env: Pick<Environment, 'setTimeout' | 'clearTimeout'> = defaultEnvironment(),
+): KeyDatabase {
   let opening: Promise<IDBPDatabase> | null = null
   const open = () => {
     if (typeof indexedDB === 'undefined' || indexedDB === null) {
@@ -59,11 +64,13 @@ export function keyDatabase(dbName: string, timeoutMs: number): KeyDatabase {
     return current
   }
   const run = <T>(what: string, work: (db: IDBPDatabase) => Promise<T>) =>
-    withTimeout(open().then(work), timeoutMs, `Key database ${what} timed out`).catch((error: unknown) => {
-      throw error instanceof SessionError
-        ? error
-        : new SessionError('KEY_UNAVAILABLE', `Key database ${what} failed`, { cause: error })
-    })
+    withTimeout(open().then(work), timeoutMs, `Key database ${what} timed out`, env).catch(
+      (error: unknown) => {
+        throw error instanceof SessionError
+          ? error
+          : new SessionError('KEY_UNAVAILABLE', `Key database ${what} failed`, { cause: error })
+      },
+    )
   return {
     get: <T>(store: KeyStoreName, id: string) =>
       run('read', async (db) => ((await db.get(store, id)) as T | undefined) ?? null),

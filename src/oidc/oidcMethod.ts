@@ -4,6 +4,7 @@
  */
 import * as oauth from 'oauth4webapi'
 import type { AuthMethod, MethodContext } from '../authMethod.js'
+import { abortAfter } from '../environment/Environment.js'
 import type { SessionKey } from '../keys/SessionKey.js'
 import { SessionError } from '../SessionError.js'
 import type { Credentials } from '../session.js'
@@ -303,21 +304,22 @@ export function oidc(options: OidcOptions): AuthMethod<OidcSignInParams | undefi
       const token = credentials.refreshToken ?? credentials.accessToken
       const as = await authorizationServer(ctx)
       if (!as.revocation_endpoint) return
-      const controller = new AbortController()
-      const timer = setTimeout(() => controller.abort(), options.revocationTimeoutMs ?? 3000)
-      const onAbort = () => controller.abort()
-      ctx.signal.addEventListener('abort', onAbort, { once: true })
+      const bounded = abortAfter(
+        ctx.environment,
+        options.revocationTimeoutMs ?? 3000,
+        new SessionError('TIMEOUT', 'Revoking the refresh token timed out'),
+        ctx.signal,
+      )
       try {
         const response = await oauth.revocationRequest(as, client, clientAuth, token, {
           ...http(ctx),
-          signal: controller.signal,
+          signal: bounded.signal,
         })
         await oauth.processRevocationResponse(response)
       } catch (error) {
         throw toSessionErrorFromOAuth(error, 'NETWORK', 'Revoking the refresh token failed')
       } finally {
-        clearTimeout(timer)
-        ctx.signal.removeEventListener('abort', onAbort)
+        bounded.dispose()
       }
     },
 

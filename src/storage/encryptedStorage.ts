@@ -1,4 +1,5 @@
 /** Wraps any storage so it only ever holds AES-GCM ciphertext, under a non-extractable key in IndexedDB. */
+import type { Environment } from '../environment/Environment.js'
 import { keyDatabase } from '../keys/keyDatabase.js'
 import { SessionError } from '../SessionError.js'
 import type { StorageAdapter } from './StorageAdapter.js'
@@ -28,6 +29,8 @@ export interface EncryptedStorageOptions {
   keyName?: string
   dbName?: string
   timeoutMs?: number
+  /** Timers for the timeouts; default the globals. */
+  environment?: Pick<Environment, 'setTimeout' | 'clearTimeout'>
 }
 
 /**
@@ -48,7 +51,7 @@ export function encryptedStorage(
   inner: StorageAdapter,
   options: EncryptedStorageOptions = {},
 ): StorageAdapter {
-  const db = keyDatabase(options.dbName ?? 'tessera-keys', options.timeoutMs ?? 3000)
+  const db = keyDatabase(options.dbName ?? 'tessera-keys', options.timeoutMs ?? 3000, options.environment)
   const keyName = options.keyName ?? 'default'
   let key: Promise<CryptoKey> | null = null
 

@@ -1,5 +1,6 @@
 /** An IndexedDB storage adapter (built on idb) with a timeout on every call. */
 import { type IDBPDatabase, openDB } from 'idb'
+import { defaultEnvironment, type Environment } from '../environment/Environment.js'
 import { SessionError } from '../SessionError.js'
 import { withTimeout } from '../util/withTimeout.js'
 import type { StorageAdapter } from './StorageAdapter.js'
@@ -19,6 +20,8 @@ export interface IndexedDbStorageOptions {
   storeName?: string
   /** Bound on opening the database and on every call. Default 3000. */
   timeoutMs?: number
+  /** Timers for the timeouts; default the globals. */
+  environment?: Pick<Environment, 'setTimeout' | 'clearTimeout'>
 }
 
 /**
@@ -37,6 +40,7 @@ export function indexedDbStorage(options: IndexedDbStorageOptions = {}): Storage
   const dbName = options.dbName ?? 'tessera'
   const storeName = options.storeName ?? 'kv'
   const timeoutMs = options.timeoutMs ?? 3000
+  const env = options.environment ?? defaultEnvironment()
   let opening: Promise<IDBPDatabase> | null = null
 
   const open = (): Promise<IDBPDatabase> => {
@@ -55,7 +59,7 @@ export function indexedDbStorage(options: IndexedDbStorageOptions = {}): Storage
             : new SessionError('STORAGE', `Could not open IndexedDB "${dbName}"`, { cause: error })
         }
       })()
-      opening = withTimeout(attempt, timeoutMs, `Opening IndexedDB "${dbName}" timed out`)
+      opening = withTimeout(attempt, timeoutMs, `Opening IndexedDB "${dbName}" timed out`, env)
       // A failed or hung open is retried on the next call, not cached forever.
       opening.catch(() => {
         opening = null
@@ -65,7 +69,7 @@ export function indexedDbStorage(options: IndexedDbStorageOptions = {}): Storage
   }
 
   const run = <T>(what: string, work: (db: IDBPDatabase) => Promise<T>) =>
-    withTimeout(open().then(work), timeoutMs, `IndexedDB ${what} timed out`).catch((error: unknown) => {
+    withTimeout(open().then(work), timeoutMs, `IndexedDB ${what} timed out`, env).catch((error: unknown) => {
       throw error instanceof SessionError
         ? error
         : new SessionError('STORAGE', `IndexedDB ${what} failed`, { cause: error })

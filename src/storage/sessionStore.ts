@@ -4,6 +4,7 @@
  */
 import { EMPTY_STORED_STATE, type StoredSessionState } from '../../machines/sessionRecord.js'
 import { parseStoredState, STORED_STATE_VERSION } from '../client/parseStoredState.js'
+import type { Environment } from '../environment/Environment.js'
 import { type SessionError, toSessionError } from '../SessionError.js'
 import { withTimeout } from '../util/withTimeout.js'
 import { memoryStorage } from './memoryStorage.js'
@@ -20,7 +21,7 @@ type RawValues = Record<Slot, string | null>
  *
  * @example
  * ```ts
- * new SessionStore({ storage: webStorage(localStorage), prefix: 'tessera', appId: 'shop', timeoutMs: 3000, onError })
+ * new SessionStore({ storage: webStorage(localStorage), prefix: 'tessera', appId: 'shop', timeoutMs: 3000, environment, onError })
  * ```
  */
 export interface SessionStoreOptions {
@@ -28,6 +29,7 @@ export interface SessionStoreOptions {
   prefix: string
   appId: string
   timeoutMs: number
+  environment: Pick<Environment, 'setTimeout' | 'clearTimeout'>
   onError(error: SessionError): void
 }
 
@@ -85,7 +87,7 @@ export function encodeStoredState(state: StoredSessionState): RawValues {
  *
  * @example
  * ```ts
- * const store = new SessionStore({ storage, prefix: 'tessera', appId: 'shop', timeoutMs: 3000, onError })
+ * const store = new SessionStore({ storage, prefix: 'tessera', appId: 'shop', timeoutMs: 3000, environment, onError })
  * const first = store.begin()
  * const state = 'state' in first ? first.state : await first.pending
  * ```
@@ -138,7 +140,12 @@ export class SessionStore {
     if (this.asyncSlots.size === 0) return { state: this.decode(raw as RawValues) }
     const pending = Promise.all(
       SLOTS.map((slot) =>
-        withTimeout(Promise.resolve(raw[slot] ?? null), this.options.timeoutMs, 'Storage read timed out'),
+        withTimeout(
+          Promise.resolve(raw[slot] ?? null),
+          this.options.timeoutMs,
+          'Storage read timed out',
+          this.options.environment,
+        ),
       ),
     ).then(
       ([session, refreshToken, idToken]) =>
@@ -181,9 +188,12 @@ export class SessionStore {
       try {
         const result = operation(slot)
         if (isThenable(result)) {
-          return withTimeout(result, this.options.timeoutMs, 'Storage write timed out').catch(
-            (error: unknown) => this.fail(error, 'Writing the session to storage failed'),
-          )
+          return withTimeout(
+            result,
+            this.options.timeoutMs,
+            'Storage write timed out',
+            this.options.environment,
+          ).catch((error: unknown) => this.fail(error, 'Writing the session to storage failed'))
         }
       } catch (error) {
         this.fail(error, 'Writing the session to storage failed')

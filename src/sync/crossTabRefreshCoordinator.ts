@@ -4,13 +4,16 @@
  * broadcast. Every wait is bounded and the lock is never held across an app callback.
  */
 import type { SessionRecord } from '../../machines/sessionRecord.js'
+import { defaultEnvironment, type Environment } from '../environment/Environment.js'
 import { SessionError } from '../SessionError.js'
 import { withTimeout } from '../util/withTimeout.js'
 import type { RefreshCoordinator } from './SessionSync.js'
 import type { SyncDatabase } from './syncDatabase.js'
 
 /** The shared database, with idb loaded on first use: a page that never refreshes never downloads it. */
-function lazySyncDatabase(options: { timeoutMs: number }): SyncDatabase {
+function lazySyncDatabase(
+  options: Parameters<typeof import('./syncDatabase.js').syncDatabase>[0],
+): SyncDatabase {
   let db: Promise<SyncDatabase> | undefined
   const get = () => {
     db ??= import('./syncDatabase.js').then((m) => m.syncDatabase(options))
@@ -46,8 +49,8 @@ export interface CrossTabRefreshOptions {
   /** Web Locks; default `navigator.locks`. `null` forces the IndexedDB lease. */
   locks?: LockManager | null
   db?: SyncDatabase
-  now?: () => number
-  random?: () => number
+  /** Clock, timers and randomness; default the globals. */
+  environment?: Environment
 }
 
 /** Same session, and a token that lives longer: another tab already refreshed it. */
@@ -60,14 +63,14 @@ function isFresherThan(latest: SessionRecord | null, record: SessionRecord): lat
   )
 }
 
-function abortableSleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+function abortableSleep(env: Environment, ms: number, signal: AbortSignal | undefined): Promise<void> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
+    const timer = env.setTimeout(() => {
       signal?.removeEventListener('abort', onAbort)
       resolve()
     }, ms)
     const onAbort = () => {
-      clearTimeout(timer)
+      env.clearTimeout(timer)
       reject(signal?.reason)
     }
     signal?.addEventListener('abort', onAbort, { once: true })
@@ -87,15 +90,16 @@ export function crossTabRefreshCoordinator(options: CrossTabRefreshOptions): Ref
   const lockName = `tessera:${key}:refresh`
   const lockTimeoutMs = options.lockTimeoutMs ?? 10_000
   const refreshTimeoutMs = options.refreshTimeoutMs ?? 15_000
-  const now = options.now ?? (() => Date.now())
-  const random = options.random ?? (() => Math.random())
+  const env = options.environment ?? defaultEnvironment()
+  const now = () => env.now()
+  const random = () => env.random()
   const locks =
     options.locks === undefined
       ? typeof navigator !== 'undefined' && navigator.locks
         ? navigator.locks
         : null
       : options.locks
-  const db = options.db ?? lazySyncDatabase({ timeoutMs: Math.min(lockTimeoutMs, 3000) })
+  const db = options.db ?? lazySyncDatabase({ timeoutMs: Math.min(lockTimeoutMs, 3000), environment: env })
   const owner = globalThis.crypto.randomUUID()
 
   /** Waits at most lockTimeoutMs for the Web Lock; holding it has its own bound (refreshTimeoutMs). */
@@ -105,7 +109,7 @@ export function crossTabRefreshCoordinator(options: CrossTabRefreshOptions): Ref
     work: () => Promise<T>,
   ) {
     const waiting = new AbortController()
-    const timer = setTimeout(
+    const timer = env.setTimeout(
       () =>
         waiting.abort(new SessionError('TIMEOUT', 'Waited too long for another tab to finish refreshing')),
       lockTimeoutMs,
@@ -114,14 +118,14 @@ export function crossTabRefreshCoordinator(options: CrossTabRefreshOptions): Ref
     signal?.addEventListener('abort', onAbort, { once: true })
     try {
       return (await lockManager.request(lockName, { signal: waiting.signal }, () => {
-        clearTimeout(timer)
+        env.clearTimeout(timer)
         return work()
       })) as T
     } catch (error) {
       if (waiting.signal.aborted) throw waiting.signal.reason
       throw error
     } finally {
-      clearTimeout(timer)
+      env.clearTimeout(timer)
       signal?.removeEventListener('abort', onAbort)
     }
   }
@@ -133,7 +137,7 @@ export function crossTabRefreshCoordinator(options: CrossTabRefreshOptions): Ref
       if (await db.tryAcquireLease(key, owner, now(), refreshTimeoutMs + 1000)) break
       if (now() >= deadline)
         throw new SessionError('TIMEOUT', 'Waited too long for another tab to finish refreshing')
-      await abortableSleep(40 + random() * 60 + Math.min(attempt, 10) * 10, signal)
+      await abortableSleep(env, 40 + random() * 60 + Math.min(attempt, 10) * 10, signal)
     }
     try {
       return await work()
@@ -148,7 +152,7 @@ export function crossTabRefreshCoordinator(options: CrossTabRefreshOptions): Ref
         // What the lock protects lives in IndexedDB: the winner wrote it before letting go.
         const latest = await db.getLatest(key).catch(() => null)
         if (isFresherThan(latest, record)) return latest
-        const fresh = await withTimeout(refresh(record), refreshTimeoutMs, 'The refresh took too long')
+        const fresh = await withTimeout(refresh(record), refreshTimeoutMs, 'The refresh took too long', env)
         await db.putLatest(key, fresh).catch(() => undefined)
         return fresh
       }

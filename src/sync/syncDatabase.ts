@@ -5,6 +5,7 @@
  */
 import { type IDBPDatabase, openDB } from 'idb'
 import type { SessionRecord } from '../../machines/sessionRecord.js'
+import { defaultEnvironment, type Environment } from '../environment/Environment.js'
 import { SessionError } from '../SessionError.js'
 import { withTimeout } from '../util/withTimeout.js'
 
@@ -42,10 +43,14 @@ export interface SyncDatabase {
  * @example
  * ```ts
  * const db = syncDatabase({ timeoutMs: 2000 })
- * if (await db.tryAcquireLease('tessera:shop', tabId, Date.now(), 10_000)) { … }
+ * if (await db.tryAcquireLease('tessera:shop', tabId, env.now(), 10_000)) { … }
  * ```
  */
-export function syncDatabase(options: { timeoutMs: number }): SyncDatabase {
+export function syncDatabase(options: {
+  timeoutMs: number
+  environment?: Pick<Environment, 'setTimeout' | 'clearTimeout'>
+}): SyncDatabase {
+  const env = options.environment ?? defaultEnvironment()
   let opening: Promise<IDBPDatabase> | null = null
   const db = () => {
     if (typeof indexedDB === 'undefined') {
@@ -68,6 +73,7 @@ export function syncDatabase(options: { timeoutMs: number }): SyncDatabase {
       }),
       options.timeoutMs,
       'Opening the tessera-sync database timed out',
+      env,
     ).catch((error: unknown) => {
       opening = null
       throw error instanceof SessionError
@@ -77,7 +83,7 @@ export function syncDatabase(options: { timeoutMs: number }): SyncDatabase {
     return opening
   }
   const bounded = <T>(work: (d: IDBPDatabase) => Promise<T>, what: string) =>
-    withTimeout(db().then(work), options.timeoutMs, `${what} timed out`)
+    withTimeout(db().then(work), options.timeoutMs, `${what} timed out`, env)
 
   return {
     getLatest: (key) =>

@@ -1,19 +1,26 @@
 /** Bounds any promise in time, so a hung storage or lock can never freeze the client. */
+import type { Environment } from '../environment/Environment.js'
 import { SessionError } from '../SessionError.js'
 
 /**
- * Resolves or rejects like `promise`, or rejects with `SessionError('TIMEOUT')` after `ms`.
- * The timer is always cleared, so nothing is left behind.
+ * Resolves or rejects like `promise`, or rejects with `SessionError('TIMEOUT')` after `ms` on
+ * `env`'s timers. The timer is always cleared, so nothing is left behind. It does not cancel the
+ * work: pass an `AbortSignal` to the work itself when the work must stop.
  *
  * @example
  * ```ts
- * const value = await withTimeout(idbGet(key), 3000, 'IndexedDB read timed out')
+ * const value = await withTimeout(idbGet(key), 3000, 'IndexedDB read timed out', env)
  * ```
  */
-export function withTimeout<T>(promise: PromiseLike<T>, ms: number, message: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined
+export function withTimeout<T>(
+  promise: PromiseLike<T>,
+  ms: number,
+  message: string,
+  env: Pick<Environment, 'setTimeout' | 'clearTimeout'>,
+): Promise<T> {
+  let timer: unknown
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new SessionError('TIMEOUT', message)), ms)
+    timer = env.setTimeout(() => reject(new SessionError('TIMEOUT', message)), ms)
   })
-  return Promise.race([Promise.resolve(promise), timeout]).finally(() => clearTimeout(timer))
+  return Promise.race([Promise.resolve(promise), timeout]).finally(() => env.clearTimeout(timer))
 }

@@ -25,7 +25,12 @@ describe('DPoP-bound tokens at the protected API', () => {
     const forged = await fetch(fixture.api.url, {
       headers: {
         authorization: `DPoP ${stolen}`,
-        dpop: await createDPoPProof(thief, { method: 'GET', url: fixture.api.url, accessToken: stolen }),
+        dpop: await createDPoPProof(thief, {
+          method: 'GET',
+          url: fixture.api.url,
+          accessToken: stolen,
+          now: Date.now(),
+        }),
       },
     })
     expect(forged.status).toBe(401)

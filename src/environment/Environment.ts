@@ -1,0 +1,107 @@
+/**
+ * The client's one window on time and on the page's wake-ups: clock, timers, randomness and the
+ * events after which timers may have lied (a tab shown again, focus, the network back). Every
+ * `now`, timeout and wait in `src/` goes through an `Environment`, so a test can drive all of it
+ * (see `simulatedEnvironment()` in `tessera-session/testing`).
+ */
+
+/**
+ * Everything time-related the client uses. Defaults wrap the globals lazily, so fake timers
+ * installed after the client was created still apply.
+ *
+ * @example
+ * ```ts
+ * import type { Environment } from 'tessera-session'
+ *
+ * const base = defaultEnvironment()
+ * const env: Environment = { ...base, now: () => base.now() + 5_000 } // a clock five seconds ahead
+ * ```
+ */
+export interface Environment {
+  /** Milliseconds since the epoch. */
+  now(): number
+  setTimeout(callback: () => void, ms: number): unknown
+  clearTimeout(handle: unknown): void
+  /** A number in [0, 1), for jitter. */
+  random(): number
+  /**
+   * Calls `listener` whenever the page may have slept or lost the network and come back (tab
+   * shown again, window focused, `online`, `pageshow` from the back-forward cache); returns the
+   * unsubscribe. Like TanStack Query's `focusManager.setEventListener`, replace it to wire other
+   * sources (React Native's AppState, an Electron power monitor).
+   */
+  onWake(listener: () => void): () => void
+}
+
+/**
+ * The browser's wake-up sources: `visibilitychange` (to visible), `focus`, `online` and
+ * `pageshow`. Outside a document there are none.
+ *
+ * @example
+ * ```ts
+ * const stop = browserWakeUps(() => client.getAccessToken())
+ * ```
+ */
+export function browserWakeUps(listener: () => void): () => void {
+  if (typeof globalThis.addEventListener !== 'function' || typeof document === 'undefined') {
+    return () => undefined
+  }
+  const onVisibility = () => {
+    if (document.visibilityState === 'visible') listener()
+  }
+  document.addEventListener('visibilitychange', onVisibility)
+  for (const type of ['focus', 'online', 'pageshow']) globalThis.addEventListener(type, listener)
+  return () => {
+    document.removeEventListener('visibilitychange', onVisibility)
+    for (const type of ['focus', 'online', 'pageshow']) globalThis.removeEventListener(type, listener)
+  }
+}
+
+/**
+ * The globals, read at call time, and the browser's wake-up sources.
+ *
+ * @example
+ * ```ts
+ * const env = defaultEnvironment()
+ * env.setTimeout(() => console.log(env.now()), 1000)
+ * ```
+ */
+export function defaultEnvironment(): Environment {
+  return {
+    now: () => Date.now(),
+    setTimeout: (callback, ms) => setTimeout(callback, ms),
+    clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+    random: () => Math.random(),
+    onWake: browserWakeUps,
+  }
+}
+
+/**
+ * The timers of an environment as an `AbortSignal` that aborts after `ms` with `reason`, and
+ * also when `parent` aborts. Call `dispose()` when done so no timer is left behind.
+ *
+ * @example
+ * ```ts
+ * const { signal, dispose } = abortAfter(env, 3000, new SessionError('TIMEOUT', 'Too slow'), ctx.signal)
+ * try { await fetch(url, { signal }) } finally { dispose() }
+ * ```
+ */
+export function abortAfter(
+  env: Pick<Environment, 'setTimeout' | 'clearTimeout'>,
+  ms: number,
+  reason: unknown,
+  parent?: AbortSignal | null,
+): { signal: AbortSignal; dispose(): void } {
+  const controller = new AbortController()
+  const onAbort = () => controller.abort(parent?.reason)
+  if (parent?.aborted) controller.abort(parent.reason)
+  else parent?.addEventListener('abort', onAbort, { once: true })
+  const timer = env.setTimeout(() => controller.abort(reason), ms)
+  return {
+    signal: controller.signal,
+    dispose: () => {
+      env.clearTimeout(timer)
+      parent?.removeEventListener('abort', onAbort)
+    },
+  }
+}
