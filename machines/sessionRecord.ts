@@ -36,6 +36,8 @@ export interface PendingRedirect {
   expiresAt: number
   /** The session key made for this sign-in (DPoP binds to it), to pick up after the redirect. */
   keyId?: string
+  /** The redirect's `state`: the callback must carry it (see `RedirectRequest.state`). */
+  state?: string
 }
 
 /**

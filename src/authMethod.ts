@@ -15,6 +15,12 @@ import type { Credentials } from './session.js'
 export interface RedirectRequest {
   type: 'redirect'
   url: string | URL
+  /**
+   * The request's `state`. The client keeps it with the pending redirect: only a callback that
+   * carries it is completed, and only by the method that started the redirect (no mix-up between
+   * two providers on one callback URL). A method that omits it cannot be told apart on callback.
+   */
+  state?: string
 }
 
 /**
@@ -83,6 +89,11 @@ export interface AuthMethod<P = unknown> {
   /** True when `url` is this method's redirect callback (for automatic completion on page load). */
   isRedirectCallback?(url: URL): boolean
   completeRedirect?(url: URL, ctx: MethodContext): Promise<Credentials>
+  /**
+   * Forget what a redirect that will never complete left behind (PKCE verifier, state, nonce):
+   * called on sign-out, on a newer sign-in and when the redirect times out. Best effort.
+   */
+  abandonRedirect?(state: string, ctx: MethodContext): Promise<void>
   /** Throw `SessionError('SESSION_EXPIRED')` when the server rejects the refresh credential. */
   refresh?(credentials: Credentials, ctx: MethodContext): Promise<Credentials>
   /** Best effort; the client has already cleared local state when this runs. */
