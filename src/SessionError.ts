@@ -47,6 +47,8 @@ export type SessionErrorCode =
   | 'DESTROYED'
   /** An app callback (`onAuthStateChange`, `onSessionExpired`) threw; other listeners were unaffected. */
   | 'LISTENER_ERROR'
+  /** A call's arguments or options are not acceptable (a reserved protocol parameter, a bad page size, …). */
+  | 'INVALID_PARAMS'
 
 /** All codes, for runtime checks and exhaustive tests. */
 export const SESSION_ERROR_CODES: readonly SessionErrorCode[] = [
@@ -68,6 +70,7 @@ export const SESSION_ERROR_CODES: readonly SessionErrorCode[] = [
   'KEY_UNAVAILABLE',
   'DESTROYED',
   'LISTENER_ERROR',
+  'INVALID_PARAMS',
 ]
 
 /**
