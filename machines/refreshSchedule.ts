@@ -5,20 +5,74 @@ import type { SessionRecord } from './sessionRecord.js'
 export const MAX_TIMER_DELAY_MS = 2 ** 31 - 1
 
 /**
- * Milliseconds at which a session should refresh: `refreshSkewSeconds` before expiry, but never
- * earlier than halfway through the token's life, so a token shorter than the skew does not
- * refresh in a loop.
+ * Milliseconds at which a token should refresh, from its times alone: `refreshSkewSeconds` before
+ * expiry, but never earlier than halfway through the token's life, so a token shorter than the
+ * skew does not refresh in a loop.
  *
  * @example
  * ```ts
- * refreshDueAt({ issuedAt: 0, expiresAt: 300 }, 60) // 240_000
- * refreshDueAt({ issuedAt: 0, expiresAt: 30 }, 60)  // 15_000
+ * tokenRefreshDueAt({ issuedAt: 0, expiresAt: 300 }, 60) // 240_000
+ * tokenRefreshDueAt({ issuedAt: 0, expiresAt: 30 }, 60)  // 15_000
  * ```
  */
-export function refreshDueAt(session: { issuedAt: number; expiresAt: number }, skewSeconds: number): number {
+export function tokenRefreshDueAt(
+  session: { issuedAt: number; expiresAt: number },
+  skewSeconds: number,
+): number {
   const lifetime = Math.max(0, session.expiresAt - session.issuedAt)
   const skew = Math.min(Math.max(0, skewSeconds), lifetime / 2)
   return (session.expiresAt - skew) * 1000
+}
+
+/** A token that lives less than this (seconds) counts as short-lived: see {@link refreshFloorMs}. */
+export const SHORT_LIVED_SECONDS = 2
+
+/** The longest the refresh floor grows to (ms). */
+export const MAX_REFRESH_FLOOR_MS = 30_000
+
+/**
+ * How long after obtaining a token the next refresh may start, given how many short-lived tokens
+ * came in a row: 0 for a healthy token, then 1 s, 2 s, 4 s… up to 30 s. A provider answering
+ * `expires_in: 0` (or a server clock far behind) gets a handful of refreshes a minute, not a loop.
+ *
+ * @example
+ * ```ts
+ * refreshFloorMs(0) // 0
+ * refreshFloorMs(3) // 4_000
+ * ```
+ */
+export function refreshFloorMs(shortLivedStreak: number): number {
+  if (shortLivedStreak <= 0) return 0
+  return Math.min(MAX_REFRESH_FLOOR_MS, 1000 * 2 ** (shortLivedStreak - 1))
+}
+
+/**
+ * Milliseconds at which a record should refresh: {@link tokenRefreshDueAt}, but not before the
+ * refresh floor of a short-lived streak has passed.
+ *
+ * @example
+ * ```ts
+ * refreshDueAt(record, 60)
+ * ```
+ */
+export function refreshDueAt(record: SessionRecord, skewSeconds: number): number {
+  return Math.max(
+    tokenRefreshDueAt(record.session, skewSeconds),
+    record.obtainedAt + refreshFloorMs(record.shortLivedStreak ?? 0),
+  )
+}
+
+/**
+ * When the machine next has to look at the clock for this record (ms): its refresh time when it
+ * can refresh, else its expiry. Reads compare against it, so the hot path sends no event.
+ *
+ * @example
+ * ```ts
+ * if (env.now() >= nextCheckAt(record, 60)) actor.send({ type: 'CHECK', now: env.now() })
+ * ```
+ */
+export function nextCheckAt(record: SessionRecord, skewSeconds: number): number {
+  return record.refreshable ? refreshDueAt(record, skewSeconds) : record.session.expiresAt * 1000
 }
 
 /**

@@ -1,238 +1,218 @@
 /**
- * The session lifecycle as one statechart. Pure: every effect (storage, HTTP, timers, broadcasts,
- * navigation) is a named actor or action that `src/` provides with `machine.provide()`.
- * Time enters only through event payloads (`now`, in ms), so guards stay pure and testable.
+ * The session lifecycle as one statechart, and the one authority over it. Every input (an app
+ * call, a timer, a wake-up, another tab) arrives as an event; guards decide; effects are named
+ * actions and actors that `src/` provides. Time enters only through event and outcome payloads
+ * (`now`, in ms), so guards stay pure. Read this file and `session.setup.ts` to know what the
+ * session does; `docs/lifecycle.md` is drawn from it.
  */
-import { assign, fromCallback, fromPromise, setup } from 'xstate'
-import type { SessionError } from '../src/SessionError.js'
-import type { SessionExpiredEvent, SessionExpiredReason } from '../src/session.js'
-import { isTokenExpired, refreshDueAt, retryAt } from './refreshSchedule.js'
-import type { PendingRedirect, SessionRecord, StoredSessionState } from './sessionRecord.js'
+import { spawnChild } from 'xstate'
+import { SessionError } from '../src/SessionError.js'
+import { nextCheckAt } from './refreshSchedule.js'
+import { orphanKeys, outputOf, sessionSetup, shortLivedTokenError } from './session.setup.js'
+import type {
+  RedirectOutcome,
+  RefreshOutcome,
+  SessionContext,
+  SessionEvent,
+  SignInOutcome,
+} from './session.types.js'
+import { refOf, type SessionRecord } from './sessionRecord.js'
 
-/** What the client knows when it creates the actor. */
-export interface SessionMachineInput {
-  refreshSkewSeconds: number
-  /** The stored state when storage could be read synchronously; absent means "load it async". */
-  restored?: StoredSessionState
-  /** Milliseconds since the epoch at construction, for routing a synchronously restored state. */
-  now: number
-}
+export type {
+  DueTimerInput,
+  EndSessionInput,
+  LoadOutcome,
+  RedirectOutcome,
+  RefreshOutcome,
+  SessionContext,
+  SessionEmitted,
+  SessionEvent,
+  SessionMachineInput,
+  SignInOutcome,
+} from './session.types.js'
 
-export interface SessionContext {
-  record: SessionRecord | null
-  /** The latest expired event; replayed to late subscribers until a new session or sign-out. */
-  expired: SessionExpiredEvent | null
-  pendingRedirect: PendingRedirect | null
-  refreshSkewSeconds: number
-  restored: StoredSessionState | undefined
-  /** When the restored state was read (ms): what "expired yet?" is judged against while routing. */
-  restoredAt: number
-  /** Consecutive transient refresh failures in the current refresh. */
-  refreshAttempt: number
-  /** Absolute time (ms) of the next refresh retry. */
-  retryAt: number
-  /** Counts finished refresh attempts (success or failure), so callers can wait for "the next one". */
-  refreshSeq: number
-  /** The error of the latest failed attempt, cleared by success. */
-  lastRefreshError: SessionError | null
-  /** The latest sign-in or redirect failure, for `signIn()` to reject with. */
-  lastError: SessionError | null
-  /** Counts sign-in attempts, so a caller can tell its own outcome from an older one. */
-  signInSeq: number
-}
+/** Delete the keys this tab held that nothing references any more; hold the new ones. */
+const releaseKeys = [
+  {
+    type: 'deleteKeys',
+    params: ({ context }: { context: SessionContext }) => ({ keyIds: orphanKeys(context) }),
+  },
+  'holdReferencedKeys',
+] as const
 
-/** Output of the `signInWithMethod` actor. */
-export type SignInOutcome =
-  | { kind: 'session'; record: SessionRecord; now: number }
-  | { kind: 'redirect'; pendingRedirect: PendingRedirect; url: string }
+type Of<T extends SessionEvent['type']> = Extract<SessionEvent, { type: T }>
+const signIn = (o: unknown) => outputOf<SignInOutcome>(o)
+const redirect = (o: unknown) => outputOf<RedirectOutcome>(o)
+const refresh = (o: unknown) => outputOf<RefreshOutcome>(o)
+const failedError = (o: SignInOutcome | RedirectOutcome) =>
+  o.kind === 'failed' ? o.error : new SessionError('SIGN_IN_FAILED', 'Sign-in failed')
+const outcomeNow = (o: SignInOutcome | RedirectOutcome) => ('now' in o ? o.now : 0)
 
-/** Output of the `refreshSession` actor: it never rejects, so the machine sees every outcome. */
-export type RefreshOutcome =
-  | { ok: true; record: SessionRecord; now: number }
-  | { ok: false; error: SessionError; now: number; jitter: number }
-
-/** Output of the `loadStoredSession` actor. */
-export interface LoadOutcome {
-  stored: StoredSessionState
-  now: number
-}
-
-export type SessionEvent =
-  | { type: 'SIGN_IN'; methodId: string; params: unknown }
-  | { type: 'REDIRECT_CALLBACK'; methodId: string; url: string }
-  /** A session made here without the machine's help: setTokens, restore(serialized). */
-  | { type: 'SESSION_ESTABLISHED'; record: SessionRecord; now: number }
-  /** Another tab signed in or refreshed. */
-  | { type: 'REMOTE_SESSION'; record: SessionRecord; now: number }
-  | { type: 'REMOTE_SIGNED_OUT' }
-  | { type: 'REMOTE_EXPIRED'; expired: SessionExpiredEvent }
-  | { type: 'REFRESH'; now: number }
-  /** A read, a wake-up, focus or the network coming back: re-check expiry now. */
-  | { type: 'CHECK'; now: number }
-  | { type: 'SIGN_OUT' }
-  | { type: 'REFRESH_DUE' }
-  | { type: 'TOKEN_EXPIRED' }
-  | { type: 'RETRY_DUE' }
-  | { type: 'REDIRECT_TIMEOUT' }
-
-/** Input of the `dueTimer` actor: fire `event` at `dueAt` (ms), however long the tab slept. */
-export interface DueTimerInput {
-  dueAt: number
-  event: SessionEvent
-}
-
-function expiredEvent(record: SessionRecord, now: number, reason: SessionExpiredReason): SessionExpiredEvent {
-  return {
-    session: record.session,
-    expiredAt: Math.floor(Math.min(now / 1000, record.session.expiresAt)),
-    reason,
+/**
+ * Where a failed sign-in or redirect lands: back where the tab was (its session, its expired
+ * event, or signed out), reporting the error and telling the attempt's caller.
+ */
+function landAfterFailure(read: (event: unknown) => SignInOutcome | RedirectOutcome) {
+  type Args = { event: unknown }
+  const error = ({ event }: Args) => ({ error: failedError(read(event)) })
+  const tell = [
+    { type: 'reportError', params: error },
+    { type: 'failAttempt', params: error },
+    'dropAttempt',
+  ] as const
+  const lands = (state: 'active' | 'expired' | 'signedOut') => ({
+    type: 'landsIn' as const,
+    params: ({ event }: Args) => ({ now: outcomeNow(read(event)), state }),
+  })
+  const expire = {
+    type: 'expireRecord' as const,
+    params: ({ event }: Args) => ({ now: outcomeNow(read(event)), reason: 'expired' as const }),
   }
+  return [
+    {
+      guard: lands('active'),
+      target: '#session.active',
+      actions: ['clearPending', ...releaseKeys, 'persist', ...tell],
+    },
+    {
+      guard: lands('expired'),
+      target: '#session.expired',
+      actions: ['clearPending', expire, ...releaseKeys, 'persist', ...tell],
+    },
+    { target: '#session.signedOut', actions: ['clearRecord', ...releaseKeys, 'persist', ...tell] },
+  ] as const
 }
 
-/** Fresher means: another session, or the same session with a token issued no earlier. */
-function isFresher(incoming: SessionRecord, current: SessionRecord | null): boolean {
-  if (!current || incoming.session.id !== current.session.id) return true
-  return (
-    incoming.session.issuedAt >= current.session.issuedAt &&
-    incoming.session.accessToken !== current.session.accessToken
-  )
-}
+/** On CHECK and WAKE in `active`: refresh when due, expire when a token that cannot refresh ran out. */
+const lookAtTheClock = [
+  {
+    guard: { type: 'refreshDueNow', params: ({ event }: { event: { now: number } }) => ({ now: event.now }) },
+    target: 'refreshing',
+  },
+  {
+    guard: { type: 'expiredNow', params: ({ event }: { event: { now: number } }) => ({ now: event.now }) },
+    target: 'expired',
+    actions: [
+      {
+        type: 'expireRecord',
+        params: ({ event }: { event: { now: number } }) => ({ now: event.now, reason: 'expired' as const }),
+      },
+      ...releaseKeys,
+      'persist',
+      'broadcastExpired',
+    ],
+  },
+] as const
 
-const unprovided = (name: string) => () => {
-  throw new Error(`session machine: actor "${name}" must be provided`)
-}
-
-export const sessionMachine = setup({
-  types: {} as {
-    context: SessionContext
-    events: SessionEvent
-    input: SessionMachineInput
-  },
-  actors: {
-    loadStoredSession: fromPromise<LoadOutcome>(unprovided('loadStoredSession')),
-    signInWithMethod: fromPromise<SignInOutcome, { methodId: string; params: unknown }>(
-      unprovided('signInWithMethod'),
-    ),
-    completeRedirect: fromPromise<
-      { record: SessionRecord; now: number },
-      { methodId: string; url: string; keyId: string | undefined }
-    >(unprovided('completeRedirect')),
-    refreshSession: fromPromise<RefreshOutcome, { record: SessionRecord }>(unprovided('refreshSession')),
-    dueTimer: fromCallback<SessionEvent, DueTimerInput>(() => undefined),
-  },
-  actions: {
-    /** Write record, expired event and pending redirect as they stand in context. */
-    persist: () => undefined,
-    /** Remove everything of the session from storage (sign-out). */
-    clearPersisted: () => undefined,
-    /** Tell other tabs about the current session / expiry / sign-out. */
-    broadcastSession: () => undefined,
-    broadcastExpired: () => undefined,
-    broadcastSignedOut: () => undefined,
-    /** Send the page to the provider. */
-    navigate: (_, _params: { url: string }) => undefined,
-    /** Report a non-fatal error on `errors$`. */
-    reportError: (_, _params: { error: unknown }) => undefined,
-
-    takeRestored: assign(({ context }) => ({
-      record: context.restored?.record ?? null,
-      expired: context.restored?.expired ?? null,
-      pendingRedirect: context.restored?.pendingRedirect ?? null,
-    })),
-    adoptRecord: assign(({ event }) => ({
-      record: (event as { record: SessionRecord }).record,
-      expired: null,
-      pendingRedirect: null,
-      refreshAttempt: 0,
-      lastRefreshError: null,
-    })),
-    clearSession: assign({ record: null, expired: null, pendingRedirect: null, refreshAttempt: 0 }),
-    /** The token ran out with no way to refresh: keep only the replayable event. */
-    expireRecord: assign(({ context }) => ({
-      record: null,
-      expired: context.record
-        ? expiredEvent(context.record, context.record.session.expiresAt * 1000, 'expired')
-        : context.expired,
-    })),
-    expireRecordWith: assign(({ context }, params: { now: number; reason: SessionExpiredReason }) => ({
-      // After a rejection the refresh credential is dead; after a network failure keep it for a retry.
-      record: params.reason === 'refresh_failed' ? context.record : null,
-      expired: context.record ? expiredEvent(context.record, params.now, params.reason) : context.expired,
-      refreshAttempt: 0,
-    })),
-    countFailedRefresh: assign(({ context, event }) => ({
-      refreshSeq: context.refreshSeq + 1,
-      lastRefreshError: (event as unknown as { output: RefreshOutcome }).output.ok
-        ? null
-        : (event as unknown as { output: { error: SessionError } }).output.error,
-    })),
-  },
-  guards: {
-    hasRestoredState: ({ context }) => context.restored !== undefined,
-    hasPendingRedirect: ({ context }) =>
-      context.pendingRedirect !== null && context.pendingRedirect.expiresAt > context.restoredAt,
-    hasValidRecord: ({ context }) =>
-      context.record !== null && !isTokenExpired(context.record, context.restoredAt),
-    hasRecord: ({ context }) => context.record !== null,
-    /** A session that was active before a sign-in attempt (not one that already expired). */
-    hasLiveSession: ({ context }) => context.record !== null && context.expired === null,
-    hasExpiredEvent: ({ context }) => context.expired !== null,
-    refreshSucceeded: (_, params: { outcome: RefreshOutcome }) => params.outcome.ok,
-    isRedirectResult: (_, params: { outcome: SignInOutcome }) => params.outcome.kind === 'redirect',
-    isRejection: (_, params: { outcome: RefreshOutcome }) =>
-      !params.outcome.ok && params.outcome.error.code === 'SESSION_EXPIRED',
-    isTransientWhileValid: ({ context }, params: { outcome: RefreshOutcome }) =>
-      !params.outcome.ok && context.record !== null && !isTokenExpired(context.record, params.outcome.now),
-    isFresher: ({ context }, params: { record: SessionRecord }) => isFresher(params.record, context.record),
-    canRefresh: ({ context }) => context.record?.refreshable === true,
-    /** On CHECK: a refreshable session inside its refresh window. */
-    refreshDueNow: ({ context, event }) =>
-      context.record?.refreshable === true &&
-      (event as { now: number }).now >= refreshDueAt(context.record.session, context.refreshSkewSeconds),
-    /** On CHECK: a session that cannot refresh and has run out. */
-    expiredNow: ({ context, event }) =>
-      context.record !== null &&
-      !context.record.refreshable &&
-      isTokenExpired(context.record, (event as { now: number }).now),
-  },
-}).createMachine({
+export const sessionMachine = sessionSetup.createMachine({
   id: 'session',
   context: ({ input }) => ({
     record: null,
+    basis: null,
     expired: null,
     pendingRedirect: null,
+    signedOut: null,
     refreshSkewSeconds: input.refreshSkewSeconds,
     restored: input.restored,
+    restoredAt: input.now,
+    checkAt: 0,
     refreshAttempt: 0,
     retryAt: 0,
-    refreshSeq: 0,
-    lastRefreshError: null,
-    lastError: null,
-    signInSeq: 0,
-    restoredAt: input.now,
+    attempt: null,
+    heldKeys: [],
   }),
   initial: 'restoring',
   on: {
-    SIGN_OUT: { target: '.signedOut', actions: ['clearSession', 'clearPersisted', 'broadcastSignedOut'] },
-    REMOTE_SIGNED_OUT: { target: '.signedOut', actions: 'clearSession' },
+    SIGN_OUT: {
+      target: '.signedOut',
+      actions: [
+        'dropAttempt',
+        spawnChild('endSession', {
+          input: ({ context, event }) => ({
+            record: context.record as SessionRecord,
+            redirect: (event as Of<'SIGN_OUT'>).redirect,
+          }),
+        }),
+        { type: 'broadcastSignedOut', params: ({ context }) => ({ session: context.basis }) },
+        // The key goes to endSession: revocation may need it for a DPoP proof.
+        'forgetRecordKey',
+        { type: 'forgetSession', params: ({ context }) => ({ session: context.basis }) },
+        ...releaseKeys,
+        'persist',
+      ],
+    },
+    REMOTE_SIGNED_OUT: [
+      {
+        guard: { type: 'signOutConcernsHeld', params: ({ event }) => ({ session: event.session }) },
+        target: '.signedOut',
+        actions: [
+          'forgetRecordKey',
+          { type: 'forgetSession', params: ({ event }) => ({ session: event.session }) },
+          ...releaseKeys,
+          'persist',
+        ],
+      },
+      { actions: { type: 'noteSignOut', params: ({ event }) => ({ session: event.session }) } },
+    ],
+    REMOTE_EXPIRED: {
+      guard: { type: 'expiryConcernsHeld', params: ({ event }) => ({ session: event.session }) },
+      target: '.expired',
+      actions: [
+        'forgetRecordKey',
+        { type: 'takeRemoteExpiry', params: ({ event }) => ({ expired: event.expired }) },
+        ...releaseKeys,
+      ],
+    },
+    REMOTE_SESSION: {
+      guard: { type: 'remoteIsFresher', params: ({ event }) => ({ record: event.record }) },
+      target: '.active',
+      actions: [
+        { type: 'hold', params: ({ event }) => ({ record: event.record }) },
+        ...releaseKeys,
+        'persist',
+      ],
+    },
     SIGN_IN: {
       target: '.authenticating',
-      actions: assign({ expired: null, lastError: null, signInSeq: ({ context }) => context.signInSeq + 1 }),
+      reenter: true,
+      actions: [{ type: 'startAttempt', params: ({ event }) => ({ attemptId: event.attemptId }) }],
     },
-    SESSION_ESTABLISHED: { target: '.active', actions: ['adoptRecord', 'persist', 'broadcastSession'] },
-    REMOTE_SESSION: {
-      guard: { type: 'isFresher', params: ({ event }) => ({ record: event.record }) },
+    SESSION_ESTABLISHED: {
       target: '.active',
-      actions: 'adoptRecord',
+      actions: [
+        { type: 'holdOwnSignIn', params: ({ event }) => ({ record: event.record, now: event.now }) },
+        ...releaseKeys,
+        'persist',
+        'broadcastSession',
+        { type: 'startAttempt', params: ({ event }) => ({ attemptId: event.attemptId }) },
+        'settleAttempt',
+        'dropAttempt',
+      ],
     },
-    REMOTE_EXPIRED: {
-      target: '.expired',
-      actions: assign({ record: null, pendingRedirect: null, expired: ({ event }) => event.expired }),
-    },
-    REDIRECT_CALLBACK: {
-      target: '.oidcRedirectPending.completing',
-      actions: assign({ lastError: null, signInSeq: ({ context }) => context.signInSeq + 1 }),
-    },
+    REDIRECT_CALLBACK: [
+      {
+        guard: {
+          type: 'callbackMatchesPending',
+          params: ({ event }) => ({ state: event.state, methodId: event.methodId }),
+        },
+        target: '.oidcRedirectPending.completing',
+        actions: [{ type: 'startAttempt', params: ({ event }) => ({ attemptId: event.attemptId }) }],
+      },
+      {
+        actions: [
+          { type: 'refuseCallback', params: ({ event }) => ({ attemptId: event.attemptId }) },
+          {
+            type: 'reportError',
+            params: () => ({
+              error: new SessionError(
+                'REDIRECT_STATE_MISMATCH',
+                'Ignored a callback no pending redirect expects',
+              ),
+            }),
+          },
+        ],
+      },
+    ],
   },
   states: {
     restoring: {
@@ -240,7 +220,17 @@ export const sessionMachine = setup({
       states: {
         checking: {
           always: [
-            { guard: 'hasRestoredState', target: '#session.restoring.routing', actions: 'takeRestored' },
+            {
+              guard: 'hasRestoredState',
+              target: 'routing',
+              actions: {
+                type: 'takeStored',
+                params: ({ context }) => ({
+                  stored: context.restored as NonNullable<typeof context.restored>,
+                  now: context.restoredAt,
+                }),
+              },
+            },
             { target: 'loading' },
           ],
         },
@@ -249,12 +239,10 @@ export const sessionMachine = setup({
             src: 'loadStoredSession',
             onDone: {
               target: 'routing',
-              actions: assign({
-                record: ({ event }) => event.output.stored.record,
-                expired: ({ event }) => event.output.stored.expired,
-                pendingRedirect: ({ event }) => event.output.stored.pendingRedirect,
-                restoredAt: ({ event }) => event.output.now,
-              }),
+              actions: {
+                type: 'takeStored',
+                params: ({ event }) => ({ stored: event.output.stored, now: event.output.now }),
+              },
             },
             onError: {
               // Storage failed: start signed out, but never wipe what storage may still hold.
@@ -265,25 +253,30 @@ export const sessionMachine = setup({
         },
         routing: {
           always: [
-            {
-              guard: 'hasPendingRedirect',
-              target: '#session.oidcRedirectPending',
-            },
-            {
-              guard: 'hasValidRecord',
-              target: '#session.active',
-            },
-            {
-              guard: 'canRefresh',
-              target: '#session.refreshing',
-            },
+            { guard: 'hasPendingRedirect', target: '#session.oidcRedirectPending' },
+            { guard: 'hasValidRecord', target: '#session.active' },
+            { guard: 'canRefresh', target: '#session.refreshing' },
             {
               guard: 'hasRecord',
               target: '#session.expired',
-              actions: ['expireRecord', 'persist'],
+              actions: [
+                {
+                  type: 'expireRecord',
+                  params: ({ context }) => ({
+                    now: (context.record?.session.expiresAt ?? 0) * 1000,
+                    reason: 'expired' as const,
+                  }),
+                },
+                ...releaseKeys,
+                'persist',
+              ],
             },
             { guard: 'hasExpiredEvent', target: '#session.expired' },
-            { target: '#session.signedOut', actions: assign({ pendingRedirect: null }) },
+            {
+              // A redirect abandoned long ago: let its method and its key go.
+              target: '#session.signedOut',
+              actions: ['clearRecord', ...releaseKeys, 'persist'],
+            },
           ],
         },
       },
@@ -292,82 +285,130 @@ export const sessionMachine = setup({
     signedOut: {},
 
     authenticating: {
+      tags: ['busy'],
+      on: {
+        // While a sign-in runs, news from other tabs only changes where a failure would land.
+        REMOTE_SESSION: {
+          guard: { type: 'remoteIsFresher', params: ({ event }) => ({ record: event.record }) },
+          actions: [
+            { type: 'holdAsFallback', params: ({ event }) => ({ record: event.record }) },
+            ...releaseKeys,
+          ],
+        },
+        REMOTE_SIGNED_OUT: {
+          guard: { type: 'signOutConcernsHeld', params: ({ event }) => ({ session: event.session }) },
+          actions: [
+            'forgetRecordKey',
+            { type: 'noteSignOut', params: ({ event }) => ({ session: event.session }) },
+            'clearRecord',
+            'clearExpired',
+            ...releaseKeys,
+          ],
+        },
+        REMOTE_EXPIRED: {
+          guard: { type: 'expiryConcernsHeld', params: ({ event }) => ({ session: event.session }) },
+          actions: [
+            'forgetRecordKey',
+            { type: 'takeRemoteExpiry', params: ({ event }) => ({ expired: event.expired }) },
+            ...releaseKeys,
+          ],
+        },
+      },
       invoke: {
         src: 'signInWithMethod',
-        input: ({ event }) => {
-          const e = event as Extract<SessionEvent, { type: 'SIGN_IN' }>
-          return { methodId: e.methodId, params: e.params }
-        },
+        input: ({ event }) => ({
+          methodId: (event as Of<'SIGN_IN'>).methodId,
+          params: (event as Of<'SIGN_IN'>).params,
+        }),
         onDone: [
           {
-            guard: { type: 'isRedirectResult', params: ({ event }) => ({ outcome: event.output }) },
+            guard: { type: 'isRedirect', params: ({ event }) => ({ outcome: event.output }) },
             target: 'oidcRedirectPending',
             actions: [
-              assign({
-                record: null,
-                pendingRedirect: ({ event }) =>
-                  event.output.kind === 'redirect' ? event.output.pendingRedirect : null,
-              }),
+              'clearRecord',
+              'clearExpired',
+              {
+                type: 'startRedirect',
+                params: ({ event }) => ({ outcome: signIn(event) }),
+              },
+              ...releaseKeys,
               'persist',
               {
                 type: 'navigate',
-                params: ({ event }) => ({ url: event.output.kind === 'redirect' ? event.output.url : '' }),
+                params: ({ event }) => {
+                  const o = signIn(event)
+                  return { url: o.kind === 'redirect' ? o.url : '' }
+                },
               },
             ],
           },
           {
+            guard: { type: 'isSession', params: ({ event }) => ({ outcome: event.output }) },
             target: 'active',
             actions: [
-              assign({
-                record: ({ event }) => (event.output.kind === 'session' ? event.output.record : null),
-                expired: null,
-                pendingRedirect: null,
-              }),
+              {
+                type: 'holdOwnSignIn',
+                params: ({ event }) => {
+                  const o = signIn(event) as Extract<SignInOutcome, { kind: 'session' }>
+                  return { record: o.record, now: o.now }
+                },
+              },
+              ...releaseKeys,
               'persist',
               'broadcastSession',
+              'settleAttempt',
+              'dropAttempt',
             ],
           },
-        ],
-        // A failed or cancelled sign-in leaves an existing session as it was.
-        onError: [
-          {
-            guard: 'hasLiveSession',
-            target: 'active',
-            actions: [
-              assign({ lastError: ({ event }) => event.error as SessionError }),
-              { type: 'reportError', params: ({ event }) => ({ error: event.error }) },
-            ],
-          },
-          {
-            target: 'signedOut',
-            actions: [
-              assign({ record: null, expired: null, lastError: ({ event }) => event.error as SessionError }),
-              'persist',
-              { type: 'reportError', params: ({ event }) => ({ error: event.error }) },
-            ],
-          },
+          ...landAfterFailure(signIn),
         ],
       },
     },
 
     oidcRedirectPending: {
+      tags: ['busy'],
       initial: 'waiting',
+      // Whatever ends the wait (sign-out, a newer sign-in, a timeout, the callback itself), the
+      // method forgets the redirect's PKCE verifier, state and nonce; a late callback then fails.
+      exit: { type: 'abandonRedirect', params: ({ context }) => ({ pending: context.pendingRedirect }) },
+      on: {
+        REMOTE_SESSION: {
+          guard: { type: 'remoteIsFresher', params: ({ event }) => ({ record: event.record }) },
+          actions: [
+            { type: 'holdAsFallback', params: ({ event }) => ({ record: event.record }) },
+            ...releaseKeys,
+          ],
+        },
+      },
       states: {
         waiting: {
           invoke: {
             src: 'dueTimer',
             input: ({ context }) => ({
               dueAt: context.pendingRedirect?.expiresAt ?? 0,
-              event: { type: 'REDIRECT_TIMEOUT' } as const,
+              event: 'REDIRECT_TIMEOUT',
             }),
           },
           on: {
             REDIRECT_TIMEOUT: {
               target: '#session.signedOut',
               actions: [
-                assign({ pendingRedirect: null }),
+                'clearRecord',
+                ...releaseKeys,
                 'persist',
-                { type: 'reportError', params: () => ({ error: 'REDIRECT_TIMEOUT' }) },
+                {
+                  type: 'failAttempt',
+                  params: () => ({
+                    error: new SessionError('REDIRECT_TIMEOUT', 'The redirect sign-in was abandoned'),
+                  }),
+                },
+                'dropAttempt',
+                {
+                  type: 'reportError',
+                  params: () => ({
+                    error: new SessionError('REDIRECT_TIMEOUT', 'The redirect sign-in was abandoned'),
+                  }),
+                },
               ],
             },
           },
@@ -375,45 +416,30 @@ export const sessionMachine = setup({
         completing: {
           invoke: {
             src: 'completeRedirect',
-            input: ({ event, context }) => {
-              const e = event as Extract<SessionEvent, { type: 'REDIRECT_CALLBACK' }>
-              return {
-                methodId: e.methodId || context.pendingRedirect?.methodId || '',
-                url: e.url,
-                keyId: context.pendingRedirect?.keyId,
-              }
-            },
-            onDone: {
-              target: '#session.active',
-              actions: [
-                assign({ record: ({ event }) => event.output.record, expired: null, pendingRedirect: null }),
-                'persist',
-                'broadcastSession',
-              ],
-            },
-            onError: [
+            input: ({ context, event }) => ({
+              pending: context.pendingRedirect as NonNullable<typeof context.pendingRedirect>,
+              url: (event as Of<'REDIRECT_CALLBACK'>).url,
+            }),
+            onDone: [
               {
-                guard: 'hasLiveSession',
+                guard: { type: 'isSession', params: ({ event }) => ({ outcome: event.output }) },
                 target: '#session.active',
                 actions: [
-                  assign({ pendingRedirect: null, lastError: ({ event }) => event.error as SessionError }),
+                  {
+                    type: 'holdOwnSignIn',
+                    params: ({ event }) => {
+                      const o = redirect(event) as Extract<RedirectOutcome, { kind: 'session' }>
+                      return { record: o.record, now: o.now }
+                    },
+                  },
+                  ...releaseKeys,
                   'persist',
-                  { type: 'reportError', params: ({ event }) => ({ error: event.error }) },
+                  'broadcastSession',
+                  'settleAttempt',
+                  'dropAttempt',
                 ],
               },
-              {
-                target: '#session.signedOut',
-                actions: [
-                  assign({
-                    record: null,
-                    expired: null,
-                    pendingRedirect: null,
-                    lastError: ({ event }) => event.error as SessionError,
-                  }),
-                  'persist',
-                  { type: 'reportError', params: ({ event }) => ({ error: event.error }) },
-                ],
-              },
+              ...landAfterFailure(redirect),
             ],
           },
         },
@@ -421,36 +447,28 @@ export const sessionMachine = setup({
     },
 
     active: {
+      tags: ['hasSession', 'tokenUsable'],
+      entry: 'scheduleCheck',
       invoke: {
         src: 'dueTimer',
-        input: ({ context }) => {
-          const record = context.record as SessionRecord
-          return record.refreshable
-            ? {
-                dueAt: refreshDueAt(record.session, context.refreshSkewSeconds),
-                event: { type: 'REFRESH_DUE' } as const,
-              }
-            : { dueAt: record.session.expiresAt * 1000, event: { type: 'TOKEN_EXPIRED' } as const }
-        },
+        input: ({ context }) => ({
+          dueAt: context.record ? nextCheckAt(context.record, context.refreshSkewSeconds) : 0,
+          event: 'CHECK',
+        }),
       },
       on: {
-        // A stale timer event (the session was replaced meanwhile) must not refresh what cannot be.
-        REFRESH_DUE: { guard: 'canRefresh', target: 'refreshing' },
-        REFRESH: { guard: 'canRefresh', target: 'refreshing' },
-        TOKEN_EXPIRED: { target: 'expired', actions: ['expireRecord', 'persist', 'broadcastExpired'] },
-        // Timers lie in sleeping tabs: every read and wake-up re-checks against the clock.
-        CHECK: [
-          { guard: 'refreshDueNow', target: 'refreshing' },
-          {
-            guard: 'expiredNow',
-            target: 'expired',
-            actions: ['expireRecord', 'persist', 'broadcastExpired'],
-          },
-        ],
+        REFRESH: {
+          guard: { type: 'mayRefreshNow', params: ({ event }) => ({ now: event.now }) },
+          target: 'refreshing',
+        },
+        // Timers lie in sleeping tabs: every read, timer and wake-up looks at the clock.
+        CHECK: lookAtTheClock,
+        WAKE: lookAtTheClock,
       },
     },
 
     refreshing: {
+      tags: ['hasSession'],
       initial: 'requesting',
       states: {
         requesting: {
@@ -462,65 +480,78 @@ export const sessionMachine = setup({
                 guard: { type: 'refreshSucceeded', params: ({ event }) => ({ outcome: event.output }) },
                 target: '#session.active',
                 actions: [
-                  assign({
-                    record: ({ event }) => (event.output.ok ? event.output.record : null),
-                    refreshAttempt: 0,
-                    refreshSeq: ({ context }) => context.refreshSeq + 1,
-                    lastRefreshError: null,
-                    // A session that expired on a network failure and came back is alive again.
-                    expired: null,
-                  }),
+                  {
+                    type: 'hold',
+                    params: ({ event }) => ({
+                      record: (refresh(event) as Extract<RefreshOutcome, { ok: true }>).record,
+                    }),
+                  },
+                  ...releaseKeys,
                   'persist',
                   'broadcastSession',
+                  {
+                    type: 'reportError',
+                    params: ({ context }) => ({ error: shortLivedTokenError(context.record) }),
+                  },
+                  'settleRefresh',
                 ],
+              },
+              {
+                // The answer is not fresher than what this tab already holds (another tab won).
+                guard: { type: 'refreshStale', params: ({ event }) => ({ outcome: event.output }) },
+                target: '#session.active',
+                actions: 'settleRefresh',
               },
               {
                 guard: { type: 'isRejection', params: ({ event }) => ({ outcome: event.output }) },
                 target: '#session.expired',
                 actions: [
-                  'countFailedRefresh',
                   {
-                    type: 'expireRecordWith',
-                    params: ({ event }) => ({ now: event.output.now, reason: 'refresh_rejected' as const }),
+                    type: 'expireRecord',
+                    params: ({ event }) => ({ now: refresh(event).now, reason: 'refresh_rejected' as const }),
                   },
+                  ...releaseKeys,
                   'persist',
                   'broadcastExpired',
+                  {
+                    type: 'failRefresh',
+                    params: ({ event }) => ({ error: errorOf(refresh(event)), final: true }),
+                  },
                 ],
               },
               {
                 guard: { type: 'isTransientWhileValid', params: ({ event }) => ({ outcome: event.output }) },
                 target: 'backoff',
                 actions: [
-                  'countFailedRefresh',
-                  assign({
-                    refreshAttempt: ({ context }) => context.refreshAttempt + 1,
-                    retryAt: ({ context, event }) =>
-                      event.output.ok
-                        ? 0
-                        : retryAt(
-                            context.refreshAttempt + 1,
-                            event.output.now,
-                            event.output.jitter,
-                            (context.record as SessionRecord).session.expiresAt * 1000,
-                          ),
-                  }),
                   {
-                    type: 'reportError',
-                    params: ({ event }) => ({ error: event.output.ok ? null : event.output.error }),
+                    type: 'scheduleRetry',
+                    params: ({ event }) => {
+                      const o = refresh(event) as Extract<RefreshOutcome, { ok: false }>
+                      return { now: o.now, jitter: o.jitter }
+                    },
+                  },
+                  { type: 'reportError', params: ({ event }) => ({ error: errorOf(refresh(event)) }) },
+                  {
+                    type: 'failRefresh',
+                    params: ({ event }) => ({ error: errorOf(refresh(event)), final: false }),
                   },
                 ],
               },
               {
-                // Transient failure after the token ran out: expired, but the refresh credential is kept
-                // so a reload or the network coming back can still recover the session.
+                // A transient failure after the token ran out: expired, but the refresh credential
+                // is kept so the network coming back (or a reload) can still recover the session.
                 target: '#session.expired',
                 actions: [
-                  'countFailedRefresh',
                   {
-                    type: 'expireRecordWith',
-                    params: ({ event }) => ({ now: event.output.now, reason: 'refresh_failed' as const }),
+                    type: 'expireRecord',
+                    params: ({ event }) => ({ now: refresh(event).now, reason: 'refresh_failed' as const }),
                   },
                   'persist',
+                  { type: 'reportError', params: ({ event }) => ({ error: errorOf(refresh(event)) }) },
+                  {
+                    type: 'failRefresh',
+                    params: ({ event }) => ({ error: errorOf(refresh(event)), final: true }),
+                  },
                 ],
               },
             ],
@@ -529,9 +560,9 @@ export const sessionMachine = setup({
         backoff: {
           invoke: {
             src: 'dueTimer',
-            input: ({ context }) => ({ dueAt: context.retryAt, event: { type: 'RETRY_DUE' } as const }),
+            input: ({ context }) => ({ dueAt: context.retryAt, event: 'RETRY_DUE' }),
           },
-          on: { RETRY_DUE: { target: 'requesting' }, REFRESH: { target: 'requesting' } },
+          on: { RETRY_DUE: 'requesting', REFRESH: 'requesting', WAKE: 'requesting' },
         },
       },
     },
@@ -540,7 +571,15 @@ export const sessionMachine = setup({
       on: {
         // Only a session that expired on a network failure still holds a refresh credential.
         REFRESH: { guard: 'canRefresh', target: 'refreshing' },
+        WAKE: { guard: 'canRefresh', target: 'refreshing' },
       },
     },
   },
 })
+
+function errorOf(outcome: RefreshOutcome): SessionError {
+  return outcome.ok ? new SessionError('REFRESH_FAILED', 'The refresh failed') : outcome.error
+}
+
+/** Keeps `refOf` reachable for readers of this file: messages name sessions by it. */
+export { refOf }

@@ -1,5 +1,26 @@
-/** The data the session machine holds and persists: pure types, no I/O. */
+/** The data the session machine holds, persists and exchanges with other tabs: pure types, no I/O. */
 import type { Credentials, Session, SessionExpiredEvent } from '../src/session.js'
+
+/**
+ * Which session a record, a message or a sign-out is about, in a form every tab can order:
+ * the sign-in (`id`, `signedInAt`) and which refresh of it (`generation`, `obtainedAt`).
+ * See `machines/freshness.ts` for the one rule that orders them.
+ *
+ * @example
+ * ```ts
+ * const ref: SessionRef = { id: session.id, signedInAt: 1_767_225_600_000, generation: 3, obtainedAt: 1_767_226_500_000 }
+ * ```
+ */
+export interface SessionRef {
+  /** The session's random id; the same across refreshes. */
+  id: string
+  /** Milliseconds since the epoch when the sign-in was committed (never earlier than a sign-in or sign-out this tab knew of). */
+  signedInAt: number
+  /** 0 at sign-in; each refresh adds one. */
+  generation: number
+  /** Milliseconds since the epoch when this generation's tokens were received. */
+  obtainedAt: number
+}
 
 /**
  * Everything tessera keeps about a live session. `credentials` holds the refresh and ID tokens
@@ -7,7 +28,10 @@ import type { Credentials, Session, SessionExpiredEvent } from '../src/session.j
  *
  * @example
  * ```ts
- * const record: SessionRecord = { session, credentials, refreshable: true, keyId: key.id }
+ * const record: SessionRecord = {
+ *   session, credentials, refreshable: true, keyId: key.id,
+ *   signedInAt: now, generation: 0, obtainedAt: now,
+ * }
  * ```
  */
 export interface SessionRecord {
@@ -17,6 +41,18 @@ export interface SessionRecord {
   refreshable: boolean
   /** The session key's id in the key store, when the session has one. */
   keyId?: string
+  /** See {@link SessionRef.signedInAt}. */
+  signedInAt: number
+  /** See {@link SessionRef.generation}. */
+  generation: number
+  /** See {@link SessionRef.obtainedAt}. */
+  obtainedAt: number
+  /**
+   * How many tokens in a row came back with (almost) no lifetime (`expires_in: 0`, a server
+   * clock far behind): the refresh floor doubles with each, so such a provider gets a handful
+   * of calls a minute instead of a loop.
+   */
+  shortLivedStreak?: number
 }
 
 /**
@@ -25,7 +61,7 @@ export interface SessionRecord {
  *
  * @example
  * ```ts
- * const pending: PendingRedirect = { methodId: 'oidc', startedAt: Date.now(), expiresAt: Date.now() + 600_000 }
+ * const pending: PendingRedirect = { methodId: 'oidc', startedAt: now, expiresAt: now + 600_000, state }
  * ```
  */
 export interface PendingRedirect {
@@ -45,13 +81,15 @@ export interface PendingRedirect {
  *
  * @example
  * ```ts
- * const stored: StoredSessionState = { record: null, expired: lastExpiredEvent, pendingRedirect: null }
+ * const stored: StoredSessionState = { record: null, expired: lastExpiredEvent, pendingRedirect: null, signedOut: null }
  * ```
  */
 export interface StoredSessionState {
   record: SessionRecord | null
   expired: SessionExpiredEvent | null
   pendingRedirect: PendingRedirect | null
+  /** The latest sign-out: only a newer sign-in brings a session back (a late message cannot). */
+  signedOut: SessionRef | null
 }
 
 /** An empty stored state: nothing signed in, nothing to replay. */
@@ -59,4 +97,22 @@ export const EMPTY_STORED_STATE: StoredSessionState = Object.freeze({
   record: null,
   expired: null,
   pendingRedirect: null,
+  signedOut: null,
 })
+
+/**
+ * The reference of a record: what a message about it names.
+ *
+ * @example
+ * ```ts
+ * sync.publish({ type: 'signedOut', session: refOf(record), from: tabId })
+ * ```
+ */
+export function refOf(record: SessionRecord): SessionRef {
+  return {
+    id: record.session.id,
+    signedInAt: record.signedInAt,
+    generation: record.generation,
+    obtainedAt: record.obtainedAt,
+  }
+}

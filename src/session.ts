@@ -20,6 +20,8 @@ export interface Credentials {
   /** The user's stable id. When absent, the access token's `sub` is used. */
   subject?: string
   email?: string
+  /** The user's display name. When absent, the access token's `name` claim is used. */
+  name?: string
   /** A wallet address, for web3 methods. */
   address?: string
   /** Resources or capabilities the session is authorized for (DIDSession's `authorizations`). */
@@ -49,7 +51,10 @@ export interface Session {
   issuedAt: number
   /** Unix seconds when this access token expires. */
   expiresAt: number
+  /** From the method, else the access token's `email` claim. */
   email?: string
+  /** From the method, else the access token's `name` claim. */
+  name?: string
   address?: string
   authorizations?: string[]
   claims?: Record<string, unknown>

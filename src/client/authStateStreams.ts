@@ -1,7 +1,8 @@
 /** The RxJS face of the session actor: every stream is derived from its snapshots. */
 import { distinctUntilChanged, filter, map, Observable, type Observer, type Subscriber } from 'rxjs'
+import { heldSession, statusOf } from '../../machines/sessionSelectors.js'
 import { SessionError } from '../SessionError.js'
-import type { AuthState, Session, SessionExpiredEvent, SessionStatus } from '../session.js'
+import type { AuthState, Session, SessionExpiredEvent } from '../session.js'
 import type { SessionActor } from './sessionLogic.js'
 
 type MachineSnapshot = ReturnType<SessionActor['getSnapshot']>
@@ -11,7 +12,7 @@ type MachineSnapshot = ReturnType<SessionActor['getSnapshot']>
  *
  * @example
  * ```ts
- * const streams = createAuthStreams(actor, statusOf, subscribeToErrors)
+ * const streams = createAuthStreams(actor, subscribeToErrors)
  * streams.authState$.subscribe(({ status }) => console.log(status))
  * ```
  */
@@ -36,12 +37,11 @@ export interface AuthStreams {
  *
  * @example
  * ```ts
- * createAuthStreams(actor, statusOf, (listener) => errorListeners.add(listener))
+ * createAuthStreams(actor, (listener) => errorListeners.add(listener))
  * ```
  */
 export function createAuthStreams(
   actor: SessionActor,
-  statusOf: (snapshot: MachineSnapshot) => SessionStatus,
   subscribeToErrors: (listener: (error: SessionError) => void) => () => void,
   /** Errors raised while the client was being constructed (bad stored data): replayed to each subscriber. */
   startupErrors: readonly SessionError[] = [],
@@ -76,8 +76,7 @@ export function createAuthStreams(
   let cached: AuthState = { status: 'restoring', session: null }
   const authStateOf = (snapshot: MachineSnapshot): AuthState => {
     const status = statusOf(snapshot)
-    const record = snapshot.context.record
-    const session = (status === 'active' || status === 'refreshing') && record ? record.session : null
+    const session = heldSession(snapshot)
     if (cached.status !== status || cached.session !== session) cached = { status, session }
     return cached
   }

@@ -1,5 +1,6 @@
 /** Turns a method's credentials into the session record the machine holds. */
 import { decodeJwt } from 'jose'
+import { SHORT_LIVED_SECONDS } from '../../machines/refreshSchedule.js'
 import type { SessionRecord } from '../../machines/sessionRecord.js'
 import type { SessionKey } from '../keys/SessionKey.js'
 import { SessionError } from '../SessionError.js'
@@ -11,17 +12,25 @@ import { withoutUndefined } from '../util/withoutUndefined.js'
  *
  * @example
  * ```ts
- * const options: BuildRecordOptions = { methodId: 'oidc', refreshable: true, now: Date.now() }
+ * const options: BuildRecordOptions = { methodId: 'oidc', refreshable: true, now: env.now(), issuedNow: true }
  * ```
  */
 export interface BuildRecordOptions {
   methodId: string
   refreshable: boolean
   now: number
+  /**
+   * The tokens were issued by a server just now (sign-in, refresh). A JWT's `iat` then tells how
+   * far this client's clock is off, and its lifetime is counted from now.
+   */
+  issuedNow?: boolean
   /** The record being refreshed: its id, identity and any token the refresh did not rotate carry over. */
   previous?: SessionRecord
   key?: SessionKey | null
 }
+
+/** A clock further off than this (ms) from a fresh token's `iat` is taken as skew, not latency. */
+const CLOCK_SKEW_TOLERANCE_MS = 60_000
 
 function jwtClaims(token: string): Record<string, unknown> | null {
   try {
@@ -31,13 +40,49 @@ function jwtClaims(token: string): Record<string, unknown> | null {
   }
 }
 
+const text = (value: unknown) => (typeof value === 'string' && value.length > 0 ? value : undefined)
+
+/** `Bearer` and `DPoP` as RFC 6750 and RFC 9449 spell them, whatever case the server used. */
+function normalizeTokenType(type: string | undefined): string {
+  if (type === undefined) return 'Bearer'
+  const lower = type.toLowerCase()
+  if (lower === 'dpop') return 'DPoP'
+  if (lower === 'bearer') return 'Bearer'
+  return type
+}
+
+/**
+ * Expiry in unix seconds: the method's `expiresAt`, else the JWT's `exp`. For a token issued just
+ * now whose `iat` shows this client's clock is off, the lifetime (`exp - iat`) counts from now.
+ */
+function expiryOf(
+  credentials: Credentials,
+  claims: Record<string, unknown> | null,
+  options: BuildRecordOptions,
+) {
+  if (credentials.expiresAt !== undefined) return credentials.expiresAt
+  const exp = claims?.exp
+  if (typeof exp !== 'number') return undefined
+  const iat = claims?.iat
+  if (
+    options.issuedNow &&
+    typeof iat === 'number' &&
+    Math.abs(options.now - iat * 1000) > CLOCK_SKEW_TOLERANCE_MS
+  ) {
+    return Math.floor(options.now / 1000) + (exp - iat)
+  }
+  return exp
+}
+
 /**
  * Validates credentials and builds a {@link SessionRecord}. Expiry comes from `expiresAt`, else
- * from the access token's `exp`; a token with neither is rejected with `INVALID_TOKEN`.
+ * from the access token's `exp`; a token with neither, or one that cannot refresh and has already
+ * expired, is rejected with `INVALID_TOKEN`. A refresh keeps the session's id and subject: a
+ * refresh that names another subject is rejected with `INVALID_RESPONSE`.
  *
  * @example
  * ```ts
- * const record = buildSessionRecord({ accessToken: jwt }, { methodId: 'password', refreshable: false, now: Date.now() })
+ * const record = buildSessionRecord({ accessToken: jwt }, { methodId: 'password', refreshable: false, now: env.now() })
  * ```
  */
 export function buildSessionRecord(credentials: Credentials, options: BuildRecordOptions): SessionRecord {
@@ -51,42 +96,57 @@ export function buildSessionRecord(credentials: Credentials, options: BuildRecor
     : credentials
   if (previous && credentials.expiresAt === undefined) delete merged.expiresAt
   const claims = jwtClaims(merged.accessToken)
-  const expiresAt = merged.expiresAt ?? (typeof claims?.exp === 'number' ? claims.exp : undefined)
+  const expiresAt = expiryOf(merged, claims, options)
   if (expiresAt === undefined || !Number.isFinite(expiresAt)) {
     throw new SessionError(
       'INVALID_TOKEN',
       'The access token has no expiry: pass expiresAt or use a JWT with exp',
     )
   }
-  const subject =
-    merged.subject ??
-    (typeof claims?.sub === 'string' ? claims.sub : undefined) ??
-    merged.address ??
-    previous?.session.subject
+  const nowSeconds = Math.floor(options.now / 1000)
+  if (!previous && !options.refreshable && expiresAt <= nowSeconds) {
+    throw new SessionError(
+      'INVALID_TOKEN',
+      'The access token has already expired and the method cannot refresh it',
+    )
+  }
+  const subject = merged.subject ?? text(claims?.sub) ?? merged.address ?? previous?.session.subject
   if (!subject) {
     throw new SessionError(
       'INVALID_TOKEN',
       'The credentials name no subject: pass subject or use a JWT with sub',
     )
   }
-  const nowSeconds = Math.floor(options.now / 1000)
+  if (previous && subject !== previous.session.subject) {
+    throw new SessionError('INVALID_RESPONSE', 'The refresh answered for another subject than the session’s')
+  }
   const key = options.key ?? null
-  const keyId = key?.id ?? previous?.keyId
+  const lifetime = expiresAt - nowSeconds
   const session = withoutUndefined({
-    id:
-      previous && previous.session.subject === subject ? previous.session.id : globalThis.crypto.randomUUID(),
+    id: previous?.session.id ?? globalThis.crypto.randomUUID(),
     subject,
     method: options.methodId,
     accessToken: merged.accessToken,
-    tokenType: merged.tokenType ?? 'Bearer',
-    issuedAt: Math.min(nowSeconds, expiresAt),
+    tokenType: normalizeTokenType(merged.tokenType),
+    issuedAt: nowSeconds,
     expiresAt,
-    email: merged.email,
+    // Standard claims fill the session when the method did not say.
+    email: merged.email ?? text(claims?.email),
+    name: merged.name ?? text(claims?.name),
     address: merged.address,
     authorizations: merged.authorizations,
     claims: merged.claims,
     did: key?.did ?? previous?.session.did,
     keyThumbprint: key?.thumbprint ?? previous?.session.keyThumbprint,
   })
-  return withoutUndefined({ session, credentials: merged, refreshable: options.refreshable, keyId })
+  return withoutUndefined({
+    session,
+    credentials: merged,
+    refreshable: options.refreshable,
+    keyId: key?.id ?? previous?.keyId,
+    signedInAt: previous?.signedInAt ?? options.now,
+    generation: previous ? previous.generation + 1 : 0,
+    obtainedAt: options.now,
+    shortLivedStreak: lifetime < SHORT_LIVED_SECONDS ? (previous?.shortLivedStreak ?? 0) + 1 : undefined,
+  })
 }

@@ -1,39 +1,38 @@
-/** Turns other tabs' messages into machine events, after validating them: they are untrusted input. */
-import { type SessionError, toSessionError } from '../SessionError.js'
-import type { SessionSync } from '../sync/SessionSync.js'
-import { parseExpiredEvent, parseSessionRecord } from './parseStoredState.js'
-import type { SessionActor } from './sessionLogic.js'
+/** Turns other tabs' messages into machine events, after the one parser checked them: they are untrusted. */
+import { parseSyncMessage } from '../../machines/parseSessionData.js'
+import type { SessionEvent } from '../../machines/session.machine.js'
+import { toSessionError } from '../SessionError.js'
+import type { ClientRuntime } from './clientRuntime.js'
 
 /**
- * Subscribes to `sync` and returns the unsubscribe function. Messages from this tab, and after
- * `isDestroyed()`, are ignored; malformed ones are reported and dropped.
+ * Subscribes to the runtime's sync and returns the unsubscribe function. Messages from this tab,
+ * and after `destroy()`, are ignored; malformed ones are reported and dropped. The machine's
+ * guards decide what each message changes.
  *
  * @example
  * ```ts
- * const stop = listenToOtherTabs(sync, actor, { tabId, now: Date.now, reportError, isDestroyed: () => false })
+ * const stop = listenToOtherTabs(rt)
  * ```
  */
-export function listenToOtherTabs(
-  sync: SessionSync,
-  actor: SessionActor,
-  options: { tabId: string; now(): number; reportError(error: SessionError): void; isDestroyed(): boolean },
-): () => void {
-  return sync.subscribe((message) => {
-    if (options.isDestroyed() || typeof message !== 'object' || message === null) return
-    const m = message as { type?: unknown; from?: unknown; record?: unknown; expired?: unknown }
-    if (m.from === options.tabId) return
+export function listenToOtherTabs(rt: ClientRuntime): () => void {
+  const { deps, actor } = rt
+  if (!deps.sync) return () => undefined
+  return deps.sync.subscribe((data) => {
+    if (rt.lifetime.aborted) return
+    let event: SessionEvent
     try {
-      if (m.type === 'session') {
-        actor.send({ type: 'REMOTE_SESSION', record: parseSessionRecord(m.record), now: options.now() })
-      } else if (m.type === 'signedOut') {
-        actor.send({ type: 'REMOTE_SIGNED_OUT' })
-      } else if (m.type === 'expired') {
-        actor.send({ type: 'REMOTE_EXPIRED', expired: parseExpiredEvent(m.expired) })
-      }
+      const message = parseSyncMessage(data)
+      if (message.from === deps.tabId) return
+      if (message.type === 'session')
+        event = { type: 'REMOTE_SESSION', record: message.record, now: deps.env.now() }
+      else if (message.type === 'signedOut') event = { type: 'REMOTE_SIGNED_OUT', session: message.session }
+      else event = { type: 'REMOTE_EXPIRED', expired: message.expired, session: message.session }
     } catch (error) {
-      options.reportError(
+      deps.reportError(
         toSessionError(error, 'INVALID_SESSION', 'Ignored a malformed message from another tab'),
       )
+      return
     }
+    actor.send(event)
   })
 }

@@ -1,7 +1,8 @@
 /** `serialize()` / `restore()`: a session as a versioned, checksummed string (DIDSession's serialize/fromSession). */
+
+import { parseSessionRecord } from '../../machines/parseSessionData.js'
 import type { SessionRecord } from '../../machines/sessionRecord.js'
 import { SessionError } from '../SessionError.js'
-import { parseSessionRecord } from './parseStoredState.js'
 
 const PREFIX = 'tessera.v1.'
 

@@ -1,27 +1,38 @@
 /**
- * Reads and writes the session's stored state across one or several storage adapters, with a
- * versioned envelope, timeouts, write ordering, and a memory fallback when a backend fails.
+ * Reads and writes the session's stored state across one or several storage adapters: a
+ * versioned envelope, tokens split into their own keys stamped with the record's generation (so
+ * a record is never paired with another generation's token), ordered writes with timeouts, and a
+ * guard that never overwrites a newer session another tab stored meanwhile.
  */
-import { EMPTY_STORED_STATE, type StoredSessionState } from '../../machines/sessionRecord.js'
-import { parseStoredState, STORED_STATE_VERSION } from '../client/parseStoredState.js'
+import { compareSignIns, isFresher } from '../../machines/freshness.js'
+import { parseStoredState, STORED_STATE_VERSION } from '../../machines/parseSessionData.js'
+import {
+  EMPTY_STORED_STATE,
+  type SessionRecord,
+  type SessionRef,
+  type StoredSessionState,
+} from '../../machines/sessionRecord.js'
 import type { Environment } from '../environment/Environment.js'
-import { type SessionError, toSessionError } from '../SessionError.js'
+import { SessionError, toSessionError } from '../SessionError.js'
+import type { Credentials } from '../session.js'
 import { withTimeout } from '../util/withTimeout.js'
-import { memoryStorage } from './memoryStorage.js'
 import type { StorageAdapter, StorageOption } from './StorageAdapter.js'
 
-type Slot = 'session' | 'refreshToken' | 'idToken'
-const SLOTS: readonly Slot[] = ['session', 'refreshToken', 'idToken']
+/** The credentials kept under keys of their own, each possibly in another storage. */
+const SECRET_SLOTS = ['refreshToken', 'idToken'] as const
+type SecretSlot = (typeof SECRET_SLOTS)[number]
+type Slot = 'session' | SecretSlot
+const SLOTS: readonly Slot[] = ['session', ...SECRET_SLOTS]
 
-/** Raw values of the three keys; a value may still be pending for an async adapter. */
-type RawValues = Record<Slot, string | null>
+type Raw = Record<Slot, string | null>
+type MaybeAsync<T> = T | PromiseLike<T>
 
 /**
  * Options of {@link SessionStore}.
  *
  * @example
  * ```ts
- * new SessionStore({ storage: webStorage(localStorage), prefix: 'tessera', appId: 'shop', timeoutMs: 3000, environment, onError })
+ * const options: SessionStoreOptions = { storage: webStorage(localStorage), prefix: 'tessera', appId: 'shop', timeoutMs: 3000, environment, onError }
  * ```
  */
 export interface SessionStoreOptions {
@@ -33,8 +44,13 @@ export interface SessionStoreOptions {
   onError(error: SessionError): void
 }
 
-function isThenable<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
+function isThenable<T>(value: MaybeAsync<T>): value is PromiseLike<T> {
   return typeof (value as { then?: unknown } | null)?.then === 'function'
+}
+
+/** Runs `step` on `value` now when it is there, later when it is a promise. */
+function then<T, U>(value: MaybeAsync<T>, step: (v: T) => MaybeAsync<U>): MaybeAsync<U> {
+  return isThenable(value) ? Promise.resolve(value).then(step) : step(value)
 }
 
 /**
@@ -53,56 +69,83 @@ export function storageKeys(prefix: string, appId: string): Record<Slot, string>
   }
 }
 
+/** Ties a split-off token to its record: `<session id>:<generation>`. */
+const stampOf = (record: SessionRecord) => `${record.session.id}:${record.generation}`
+
 /**
- * Turns the machine's stored state into the values of the three slots. The refresh and ID tokens
- * go to their own slots so an app can keep them in a different storage (a cookie, for example).
+ * Turns the machine's stored state into the values of the slots. Tokens go to their own keys
+ * (an app may keep them in another storage, a cookie for example), each stamped with the
+ * record's generation.
  *
  * @example
  * ```ts
- * encodeStoredState(state).session // '{"v":1,"record":{…}}'
+ * encodeStoredState(state).session // '{"v":2,"record":{…}}'
  * ```
  */
-export function encodeStoredState(state: StoredSessionState): RawValues {
-  if (!state.record && !state.expired && !state.pendingRedirect) {
-    return { session: null, refreshToken: null, idToken: null }
+export function encodeStoredState(state: StoredSessionState): Raw {
+  const empty = !state.record && !state.expired && !state.pendingRedirect && !state.signedOut
+  if (empty) return { session: null, refreshToken: null, idToken: null }
+  const record = state.record
+  const credentials: Credentials = { ...(record?.credentials ?? { accessToken: '' }) }
+  const secrets: Record<SecretSlot, string | null> = { refreshToken: null, idToken: null }
+  for (const slot of SECRET_SLOTS) {
+    const value = credentials[slot]
+    delete credentials[slot]
+    if (record && value !== undefined) secrets[slot] = JSON.stringify({ stamp: stampOf(record), value })
   }
-  const { refreshToken, idToken, ...credentials } = state.record?.credentials ?? { accessToken: '' }
-  const record = state.record ? { ...state.record, credentials } : null
   return {
     session: JSON.stringify({
       v: STORED_STATE_VERSION,
-      record,
+      record: record ? { ...record, credentials } : null,
       expired: state.expired,
       pendingRedirect: state.pendingRedirect,
+      signedOut: state.signedOut,
     }),
-    refreshToken: refreshToken ?? null,
-    idToken: idToken ?? null,
+    ...secrets,
   }
 }
 
 /**
- * Reads and writes the session. Never throws: failures are reported through `onError`, reads of
- * bad data yield an empty state, and a backend that fails is replaced by memory for the rest of
- * the client's life.
+ * Whether a write would overwrite a newer session another tab stored meanwhile: a fresher record,
+ * or (when this write holds no record) a newer sign-in than the one this tab's state is about.
+ *
+ * @example
+ * ```ts
+ * if (!supersedes(stored, state, basis)) store.write(state, basis)
+ * ```
+ */
+export function supersedes(
+  stored: StoredSessionState,
+  state: StoredSessionState,
+  basis: SessionRef | null,
+): boolean {
+  if (!stored.record) return false
+  if (state.record) return isFresher(stored.record, state.record)
+  return basis !== null && compareSignIns(stored.record, basis) > 0
+}
+
+/**
+ * Reads and writes the session. Never throws: failures are reported through `onError` (once per
+ * slot until it works again), unreadable data reads as absent, and a storage that failed is still
+ * written to and cleared later (sign-out must reach it).
  *
  * @example
  * ```ts
  * const store = new SessionStore({ storage, prefix: 'tessera', appId: 'shop', timeoutMs: 3000, environment, onError })
- * const first = store.begin()
- * const state = 'state' in first ? first.state : await first.pending
+ * const state = await store.load()
  * ```
  */
 export class SessionStore {
   readonly keys: Record<Slot, string>
   private readonly adapters: Record<Slot, StorageAdapter>
-  private writes: Promise<void> = Promise.resolve()
-  /** Slots whose adapter answered `get` with a promise: their writes are queued. */
-  private readonly asyncSlots = new Set<Slot>()
+  /** The tail of the writes in flight on async storages; sync writes happen at once. */
+  private writes: Promise<void> | null = null
+  private readonly failing = new Set<string>()
+  private first: MaybeAsync<StoredSessionState> | undefined
 
   constructor(private readonly options: SessionStoreOptions) {
     this.keys = storageKeys(options.prefix, options.appId)
-    const storage = options.storage
-    const split = 'default' in storage ? storage : { default: storage }
+    const split = 'default' in options.storage ? options.storage : { default: options.storage }
     this.adapters = {
       session: split.default,
       refreshToken: split.refreshToken ?? split.default,
@@ -110,131 +153,193 @@ export class SessionStore {
     }
   }
 
-  /** The read begin() started, so load() never reads storage a second time. */
-  private firstRead: ReturnType<SessionStore['begin']> | undefined
-
-  /** The state from the first read (begun at construction), however the storage answers. */
-  async load(): Promise<StoredSessionState> {
-    const first = this.firstRead ?? this.begin()
-    return 'state' in first ? first.state : first.pending
+  /**
+   * The state at construction, read once: synchronously with synchronous storages, so the very
+   * first snapshot is the real one.
+   */
+  load(): MaybeAsync<StoredSessionState> {
+    this.first ??= this.read()
+    return this.first
   }
 
   /**
-   * Starts reading. With synchronous adapters the state is there at once; otherwise a promise
-   * bounded by the timeout.
+   * Reads the stored state now. `quiet` leaves unreadable data unreported (the write guard reads
+   * before every write; the first read already said what was wrong).
    */
-  begin(): { state: StoredSessionState } | { pending: Promise<StoredSessionState> } {
-    this.firstRead ??= this.read()
-    return this.firstRead
-  }
-
-  private read(): { state: StoredSessionState } | { pending: Promise<StoredSessionState> } {
-    const raw: Partial<Record<Slot, string | null | PromiseLike<string | null>>> = {}
-    try {
-      for (const slot of SLOTS) raw[slot] = this.adapters[slot].get(this.keys[slot])
-    } catch (error) {
-      this.fail(error, 'Reading the session from storage failed', true)
-      return { state: EMPTY_STORED_STATE }
-    }
-    for (const slot of SLOTS) if (isThenable(raw[slot])) this.asyncSlots.add(slot)
-    if (this.asyncSlots.size === 0) return { state: this.decode(raw as RawValues) }
-    const pending = Promise.all(
-      SLOTS.map((slot) =>
-        withTimeout(
-          Promise.resolve(raw[slot] ?? null),
-          this.options.timeoutMs,
-          'Storage read timed out',
-          this.options.environment,
+  read(quiet = false): MaybeAsync<StoredSessionState> {
+    const raw = {} as Record<Slot, MaybeAsync<string | null>>
+    for (const slot of SLOTS) raw[slot] = this.readSlot(slot)
+    const values = SLOTS.map((slot) => raw[slot])
+    if (values.some(isThenable)) {
+      return Promise.all(values).then(([session, refreshToken, idToken]) =>
+        this.decode(
+          {
+            session: session ?? null,
+            refreshToken: refreshToken ?? null,
+            idToken: idToken ?? null,
+          },
+          quiet,
         ),
-      ),
-    ).then(
-      ([session, refreshToken, idToken]) =>
-        this.decode({
-          session: session ?? null,
-          refreshToken: refreshToken ?? null,
-          idToken: idToken ?? null,
-        }),
-      (error: unknown) => {
-        this.fail(error, 'Reading the session from storage failed', true)
-        return EMPTY_STORED_STATE
-      },
-    )
-    return { pending }
+      )
+    }
+    return this.decode(raw as Raw, quiet)
   }
 
-  /** Writes the state; an empty state removes every key. */
-  write(state: StoredSessionState): void {
+  /**
+   * Writes the state, unless another tab stored a newer session meanwhile (see {@link supersedes});
+   * `basis` is the session this tab's state is about. Token slots first, the record last, so a
+   * reload never pairs a record with another generation's token.
+   */
+  write(state: StoredSessionState, basis: SessionRef | null): void {
     const values = encodeStoredState(state)
-    this.apply((slot) =>
-      values[slot] === null
-        ? this.adapters[slot].remove(this.keys[slot])
-        : this.adapters[slot].set(this.keys[slot], values[slot] as string),
-    )
-  }
-
-  /** Removes everything of the session. */
-  clear(): void {
-    this.write(EMPTY_STORED_STATE)
+    const run = () =>
+      then(this.read(true), (stored) => {
+        if (supersedes(stored, state, basis)) return
+        return this.writeSlots(values)
+      })
+    if (this.writes) {
+      this.writes = this.writes.then(run).then(() => undefined)
+      return
+    }
+    const result = run()
+    if (isThenable(result)) {
+      const tail: Promise<void> = Promise.resolve(result).then(() => {
+        if (this.writes === tail) this.writes = null
+      })
+      this.writes = tail
+    }
   }
 
   /** Resolves when every write issued so far has settled. */
   flush(): Promise<void> {
-    return this.writes
+    return this.writes ?? Promise.resolve()
   }
 
-  private apply(operation: (slot: Slot) => void | Promise<void>): void {
-    // Writes run in order: a slow async write must never land after a newer one.
-    const run = (slot: Slot) => {
-      try {
-        const result = operation(slot)
-        if (isThenable(result)) {
-          return withTimeout(
-            result,
-            this.options.timeoutMs,
-            'Storage write timed out',
-            this.options.environment,
-          ).catch((error: unknown) => this.fail(error, 'Writing the session to storage failed'))
-        }
-      } catch (error) {
-        this.fail(error, 'Writing the session to storage failed')
-      }
-      return undefined
+  private writeSlots(values: Raw): MaybeAsync<void> {
+    const order: Slot[] = [...SECRET_SLOTS, 'session']
+    const step = (i: number): MaybeAsync<void> => {
+      const slot = order[i]
+      if (!slot) return
+      const value = values[slot]
+      const written =
+        value === null
+          ? this.mutateSlot(slot, 'clear', null)
+          : then(this.mutateSlot(slot, 'write', value), (ok) =>
+              // A token that could not be written must not stay behind with an older generation.
+              ok ? ok : this.mutateSlot(slot, 'clear', null),
+            )
+      return then(written, () => step(i + 1))
     }
-    if (this.asyncSlots.size === 0) {
-      for (const slot of SLOTS) run(slot)
-      return
-    }
-    this.writes = this.writes.then(async () => {
-      for (const slot of SLOTS) await run(slot)
-    })
+    return step(0)
   }
 
-  private decode(raw: RawValues): StoredSessionState {
-    if (raw.session === null) return EMPTY_STORED_STATE
-    try {
-      const state = parseStoredState(JSON.parse(raw.session))
-      if (!state.record) return state
-      const credentials = { ...state.record.credentials }
-      if (raw.refreshToken !== null) credentials.refreshToken = raw.refreshToken
-      if (raw.idToken !== null) credentials.idToken = raw.idToken
-      return { ...state, record: { ...state.record, credentials } }
-    } catch (error) {
-      // Bad or future data: start signed out, but leave it in place (a newer tab may own it).
-      this.options.onError(toSessionError(error, 'INVALID_SESSION', 'Stored session data is not readable'))
-      return EMPTY_STORED_STATE
-    }
+  /** Reads one slot, bounded in time; a failure is reported and reads as absent. */
+  private readSlot(slot: Slot): MaybeAsync<string | null> {
+    return this.bounded(
+      slot,
+      'read',
+      (a) => a.get(this.keys[slot]),
+      (value) => value ?? null,
+      null,
+    )
   }
 
   /**
-   * Reports a storage failure. A backend that cannot even be read (IndexedDB missing, hung) is
-   * replaced by memory so the page keeps working. A failed write (quota) keeps the backend, so a
-   * later sign-out still removes what an earlier write left there.
+   * Writes or removes one slot, bounded in time; true when it worked. A removal that fails is tried
+   * once more: sign-out must reach every storage it can.
    */
-  private fail(error: unknown, message: string, useMemoryFromNowOn = false): void {
+  private mutateSlot(slot: Slot, what: 'write' | 'clear', value: string | null): MaybeAsync<boolean> {
+    const key = this.keys[slot]
+    const once = () =>
+      this.bounded<void, boolean>(
+        slot,
+        what,
+        (a) => (value === null ? a.remove(key) : a.set(key, value)),
+        () => true,
+        false,
+      )
+    return what === 'clear' ? then(once(), (ok) => ok || once()) : once()
+  }
+
+  private bounded<T, U>(
+    slot: Slot,
+    what: 'read' | 'write' | 'clear',
+    operation: (adapter: StorageAdapter) => MaybeAsync<T>,
+    onValue: (value: T) => U,
+    fallback: U,
+  ): MaybeAsync<U> {
+    const ok = (value: T) => {
+      this.failing.delete(`${slot}:${what}`)
+      return onValue(value)
+    }
+    const failed = (error: unknown) => {
+      this.report(slot, what, error)
+      return fallback
+    }
+    try {
+      const result = operation(this.adapters[slot])
+      if (!isThenable(result)) return ok(result)
+      const bounded = withTimeout(
+        result,
+        this.options.timeoutMs,
+        `Storage ${what} timed out`,
+        this.options.environment,
+      )
+      return bounded.then(ok, failed)
+    } catch (error) {
+      return failed(error)
+    }
+  }
+
+  private report(slot: Slot, what: string, error: unknown): void {
+    const id = `${slot}:${what}`
+    if (this.failing.has(id)) return
+    this.failing.add(id)
+    const message = `Storage ${what} of the ${slot === 'session' ? 'session' : slot} failed; the session goes on in memory`
     this.options.onError(toSessionError(error, 'STORAGE', message))
-    if (!useMemoryFromNowOn) return
-    const fallback = memoryStorage()
-    for (const slot of SLOTS) this.adapters[slot] = fallback
-    this.asyncSlots.clear()
+  }
+
+  private decode(raw: Raw, quiet: boolean): StoredSessionState {
+    if (raw.session === null) return EMPTY_STORED_STATE
+    let parsed: ReturnType<typeof parseStoredState>
+    try {
+      parsed = parseStoredState(JSON.parse(raw.session))
+    } catch (error) {
+      // Bad or future data: start signed out, but leave it in place (a newer tab may own it).
+      if (!quiet)
+        this.options.onError(toSessionError(error, 'INVALID_SESSION', 'Stored session data is not readable'))
+      return EMPTY_STORED_STATE
+    }
+    const { version, ...state } = parsed
+    if (!state.record) return state
+    const credentials = { ...state.record.credentials }
+    for (const slot of SECRET_SLOTS) {
+      const value = this.secret(raw[slot], version, state.record, slot, quiet)
+      if (value !== null) credentials[slot] = value
+    }
+    return { ...state, record: { ...state.record, credentials } }
+  }
+
+  /** A split-off token, only when it belongs to this very record and generation. */
+  private secret(
+    raw: string | null,
+    version: number,
+    record: SessionRecord,
+    slot: SecretSlot,
+    quiet: boolean,
+  ): string | null {
+    if (raw === null) return null
+    if (version === 1) return raw
+    try {
+      const { stamp, value } = JSON.parse(raw) as { stamp?: unknown; value?: unknown }
+      if (stamp === stampOf(record) && typeof value === 'string' && value.length > 0) return value
+    } catch {
+      // Not ours, or written by hand: treated as missing below.
+    }
+    if (!quiet) {
+      const message = `The stored ${slot} does not belong to the stored session; ignored`
+      this.options.onError(new SessionError('INVALID_SESSION', message))
+    }
+    return null
   }
 }

@@ -1,14 +1,105 @@
 /**
- * One refresh per expiry window across all tabs: the tab that wins a Web Lock (or, without Web
- * Locks, an IndexedDB lease) refreshes; the others take its result from IndexedDB or from its
- * broadcast. Every wait is bounded and the lock is never held across an app callback.
+ * One refresh per expiry window across all tabs. The tab that takes the lock first looks at the
+ * shared marker of the latest refresh: when another tab already refreshed past the record it
+ * holds, its refresh token may be spent, so it does not refresh (the other tab's broadcast brings
+ * the new record). Otherwise it refreshes, holding the lock until the request has settled: on
+ * timeout the request is aborted, never abandoned, so no other tab (and no retry) presents a
+ * refresh token that a request still in flight may have consumed.
  */
-import type { SessionRecord } from '../../machines/sessionRecord.js'
-import { defaultEnvironment, type Environment } from '../environment/Environment.js'
+import { compareFreshness } from '../../machines/freshness.js'
+import { refOf, type SessionRef } from '../../machines/sessionRecord.js'
+import { abortAfter, defaultEnvironment, type Environment } from '../environment/Environment.js'
 import { SessionError } from '../SessionError.js'
-import { withTimeout } from '../util/withTimeout.js'
-import type { RefreshCoordinator } from './SessionSync.js'
+import { leaseLock, memoryLock, type RefreshLock, webLock } from './refreshLock.js'
+import type { CoordinatedRefresh, RefreshCoordinator } from './SessionSync.js'
 import type { SyncDatabase } from './syncDatabase.js'
+
+/**
+ * Where the latest refresh is written down: which session and generation, never a token.
+ *
+ * @example
+ * ```ts
+ * const markers: RefreshMarkers = { get: async () => latest, put: async (ref) => { latest = ref } }
+ * ```
+ */
+export interface RefreshMarkers {
+  get(): Promise<SessionRef | null>
+  put(marker: SessionRef): Promise<void>
+}
+
+/**
+ * Options of {@link coordinateRefreshes}.
+ *
+ * @example
+ * ```ts
+ * const options: CoordinatorParts = { lock: memoryLock(10_000, env), markers: null, refreshTimeoutMs: 15_000, environment: env }
+ * ```
+ */
+export interface CoordinatorParts {
+  lock: RefreshLock
+  /** Null where tabs share no marker (one tab): the machine's single flight is enough. */
+  markers: RefreshMarkers | null
+  /** A refresh request is aborted after this long. */
+  refreshTimeoutMs: number
+  /** The lock is let go at the latest this long after the abort, even if the method never settles. */
+  settleGraceMs?: number
+  environment: Environment
+}
+
+/**
+ * A coordinator from a lock and a marker store (the browser default and the in-process bus both
+ * use it).
+ *
+ * @example
+ * ```ts
+ * const coordinator = coordinateRefreshes({ lock, markers, refreshTimeoutMs: 15_000, environment: env })
+ * ```
+ */
+export function coordinateRefreshes(parts: CoordinatorParts): RefreshCoordinator {
+  const env = parts.environment
+  const graceMs = parts.settleGraceMs ?? parts.refreshTimeoutMs
+
+  /** Runs the request, aborts it on timeout, and waits for it to settle (bounded by the grace). */
+  async function settled<T>(request: (signal: AbortSignal) => Promise<T>, signal: AbortSignal): Promise<T> {
+    const timeout = new SessionError('TIMEOUT', 'The refresh took too long and was aborted')
+    const bounded = abortAfter(env, parts.refreshTimeoutMs, timeout, signal)
+    let cap: unknown
+    try {
+      const pending = request(bounded.signal)
+      const giveUp = new Promise<never>((_, reject) => {
+        const start = () => {
+          cap = env.setTimeout(
+            () => reject(new SessionError('TIMEOUT', 'The refresh never settled after it was aborted')),
+            graceMs,
+          )
+        }
+        if (bounded.signal.aborted) start()
+        else bounded.signal.addEventListener('abort', start, { once: true })
+      })
+      return await Promise.race([pending, giveUp])
+    } catch (error) {
+      // The request was cut by our own timeout: say so, whatever the method threw.
+      if (bounded.signal.reason === timeout && !signal.aborted)
+        throw new SessionError('TIMEOUT', timeout.message, { cause: error })
+      throw error
+    } finally {
+      env.clearTimeout(cap)
+      bounded.dispose()
+    }
+  }
+
+  return {
+    refresh(record, refresh, signal) {
+      return parts.lock.hold(signal, async (): Promise<CoordinatedRefresh> => {
+        const latest = (await parts.markers?.get().catch(() => null)) ?? null
+        if (latest && compareFreshness(latest, record) > 0) return { kind: 'superseded', latest }
+        const fresh = await settled((requestSignal) => refresh(record, requestSignal), signal)
+        await parts.markers?.put(refOf(fresh)).catch(() => undefined)
+        return { kind: 'refreshed', record: fresh }
+      })
+    },
+  }
+}
 
 /** The shared database, with idb loaded on first use: a page that never refreshes never downloads it. */
 function lazySyncDatabase(
@@ -20,8 +111,8 @@ function lazySyncDatabase(
     return db
   }
   return {
-    getLatest: (key) => get().then((d) => d.getLatest(key)),
-    putLatest: (key, record) => get().then((d) => d.putLatest(key, record)),
+    getMarker: (key) => get().then((d) => d.getMarker(key)),
+    putMarker: (key, marker) => get().then((d) => d.putMarker(key, marker)),
     tryAcquireLease: (key, owner, now, durationMs) =>
       get().then((d) => d.tryAcquireLease(key, owner, now, durationMs)),
     releaseLease: (key, owner) => get().then((d) => d.releaseLease(key, owner)),
@@ -44,7 +135,7 @@ export interface CrossTabRefreshOptions {
   appId: string
   /** Longest wait for the lock; then the refresh fails transiently and the machine backs off. Default 10 s. */
   lockTimeoutMs?: number
-  /** Longest time the lock holder may spend refreshing before it lets go. Default 15 s. */
+  /** A refresh request is aborted after this long (the lock is held until it settles). Default 15 s. */
   refreshTimeoutMs?: number
   /** Web Locks; default `navigator.locks`. `null` forces the IndexedDB lease. */
   locks?: LockManager | null
@@ -53,115 +144,62 @@ export interface CrossTabRefreshOptions {
   environment?: Environment
 }
 
-/** Same session, and a token that lives longer: another tab already refreshed it. */
-function isFresherThan(latest: SessionRecord | null, record: SessionRecord): latest is SessionRecord {
-  return (
-    latest !== null &&
-    latest.session.id === record.session.id &&
-    latest.session.expiresAt > record.session.expiresAt &&
-    latest.session.accessToken !== record.session.accessToken
-  )
-}
-
-function abortableSleep(env: Environment, ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = env.setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort)
-      resolve()
-    }, ms)
-    const onAbort = () => {
-      env.clearTimeout(timer)
-      reject(signal?.reason)
-    }
-    signal?.addEventListener('abort', onAbort, { once: true })
-  })
-}
-
 /**
- * The browser default where Web Locks or IndexedDB exist.
+ * The browser default: Web Locks (or an IndexedDB lease where they are missing) and a marker of
+ * the latest refresh in IndexedDB. Outside a browser, refreshes are only single-flight per client.
  *
  * @example
  * ```ts
  * createSessionClient({ appId: 'shop', methods, refreshCoordinator: crossTabRefreshCoordinator({ prefix: 'tessera', appId: 'shop' }) })
  * ```
  */
-export function crossTabRefreshCoordinator(options: CrossTabRefreshOptions): RefreshCoordinator {
+export function crossTabRefreshCoordinator(
+  options: CrossTabRefreshOptions,
+): RefreshCoordinator & { close(): void } {
   const key = `${options.prefix}:${options.appId}`
-  const lockName = `tessera:${key}:refresh`
+  const env = options.environment ?? defaultEnvironment()
   const lockTimeoutMs = options.lockTimeoutMs ?? 10_000
   const refreshTimeoutMs = options.refreshTimeoutMs ?? 15_000
-  const env = options.environment ?? defaultEnvironment()
-  const now = () => env.now()
-  const random = () => env.random()
   const locks =
     options.locks === undefined
       ? typeof navigator !== 'undefined' && navigator.locks
         ? navigator.locks
         : null
       : options.locks
-  const db = options.db ?? lazySyncDatabase({ timeoutMs: Math.min(lockTimeoutMs, 3000), environment: env })
-  const owner = globalThis.crypto.randomUUID()
-
-  /** Waits at most lockTimeoutMs for the Web Lock; holding it has its own bound (refreshTimeoutMs). */
-  async function withWebLock<T>(
-    lockManager: LockManager,
-    signal: AbortSignal | undefined,
-    work: () => Promise<T>,
-  ) {
-    const waiting = new AbortController()
-    const timer = env.setTimeout(
-      () =>
-        waiting.abort(new SessionError('TIMEOUT', 'Waited too long for another tab to finish refreshing')),
-      lockTimeoutMs,
-    )
-    const onAbort = () => waiting.abort(signal?.reason)
-    signal?.addEventListener('abort', onAbort, { once: true })
-    try {
-      return (await lockManager.request(lockName, { signal: waiting.signal }, () => {
-        env.clearTimeout(timer)
-        return work()
-      })) as T
-    } catch (error) {
-      if (waiting.signal.aborted) throw waiting.signal.reason
-      throw error
-    } finally {
-      env.clearTimeout(timer)
-      signal?.removeEventListener('abort', onAbort)
-    }
-  }
-
-  /** Without Web Locks: an IndexedDB lease, polled with jitter, bounded like the lock. */
-  async function withLease<T>(signal: AbortSignal | undefined, work: () => Promise<T>) {
-    const deadline = now() + lockTimeoutMs
-    for (let attempt = 0; ; attempt++) {
-      if (await db.tryAcquireLease(key, owner, now(), refreshTimeoutMs + 1000)) break
-      if (now() >= deadline)
-        throw new SessionError('TIMEOUT', 'Waited too long for another tab to finish refreshing')
-      await abortableSleep(env, 40 + random() * 60 + Math.min(attempt, 10) * 10, signal)
-    }
-    try {
-      return await work()
-    } finally {
-      await db.releaseLease(key, owner).catch(() => undefined)
-    }
-  }
-
+  const hasIndexedDb = typeof indexedDB !== 'undefined' && indexedDB !== null
+  const db =
+    options.db ??
+    (hasIndexedDb ? lazySyncDatabase({ timeoutMs: Math.min(lockTimeoutMs, 3000), environment: env }) : null)
+  const lock = locks
+    ? webLock(locks, `tessera:${key}:refresh`, lockTimeoutMs, env)
+    : db
+      ? leaseLock(db, key, globalThis.crypto.randomUUID(), { lockTimeoutMs, leaseMs: 6000 }, env)
+      : memoryLock(lockTimeoutMs, env)
+  const markers: RefreshMarkers | null = db
+    ? { get: () => db.getMarker(key), put: (marker) => db.putMarker(key, marker) }
+    : null
   return {
-    async refresh(record, refresh, signal) {
-      const underLock = async () => {
-        // What the lock protects lives in IndexedDB: the winner wrote it before letting go.
-        const latest = await db.getLatest(key).catch(() => null)
-        if (isFresherThan(latest, record)) return latest
-        const fresh = await withTimeout(refresh(record), refreshTimeoutMs, 'The refresh took too long', env)
-        await db.putLatest(key, fresh).catch(() => undefined)
-        return fresh
-      }
-      if (locks) return withWebLock(locks, signal, underLock)
-      if (typeof indexedDB !== 'undefined') return withLease(signal, underLock)
-      return refresh(record)
-    },
-    close() {
-      db.close()
-    },
+    ...coordinateRefreshes({ lock, markers, refreshTimeoutMs, environment: env }),
+    close: () => db?.close(),
   }
+}
+
+/**
+ * The coordinator for one client alone (no other tabs): refreshes are bounded and single-flight.
+ *
+ * @example
+ * ```ts
+ * createSessionClient({ appId, methods, refreshCoordinator: inProcessRefreshCoordinator() })
+ * ```
+ */
+export function inProcessRefreshCoordinator(
+  options: { refreshTimeoutMs?: number; environment?: Environment } = {},
+): RefreshCoordinator {
+  const env = options.environment ?? defaultEnvironment()
+  return coordinateRefreshes({
+    lock: memoryLock(Number.POSITIVE_INFINITY, env),
+    markers: null,
+    refreshTimeoutMs: options.refreshTimeoutMs ?? 15_000,
+    environment: env,
+  })
 }

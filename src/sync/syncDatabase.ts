@@ -1,16 +1,19 @@
 /**
- * The IndexedDB database the tabs of an origin share for refresh coordination: the latest
- * refreshed record (what the refresh lock protects) and the lease used where Web Locks are missing.
- * IndexedDB, not localStorage: Chromium tabs keep their own cached view of localStorage.
+ * The IndexedDB database the tabs of an origin share for refresh coordination: a marker naming
+ * the latest refresh (which session, which generation; never a token) and the lease used where
+ * Web Locks are missing. IndexedDB, not localStorage: Chromium tabs keep their own cached view of
+ * localStorage, and a marker read under the lock must be the truth.
  */
 import { type IDBPDatabase, openDB } from 'idb'
-import type { SessionRecord } from '../../machines/sessionRecord.js'
+import { parseSessionRef } from '../../machines/parseSessionData.js'
+import type { SessionRef } from '../../machines/sessionRecord.js'
 import { defaultEnvironment, type Environment } from '../environment/Environment.js'
 import { SessionError } from '../SessionError.js'
 import { withTimeout } from '../util/withTimeout.js'
 
 const DB_NAME = 'tessera-sync'
-const DB_VERSION = 1
+// Version 2 replaced the store `latest` (whole records, refresh tokens included) by `markers`.
+const DB_VERSION = 2
 
 interface Lease {
   owner: string
@@ -24,12 +27,13 @@ interface Lease {
  * @example
  * ```ts
  * const db = syncDatabase({ timeoutMs: 2000 })
- * const latest = await db.getLatest('tessera:shop')
+ * const marker = await db.getMarker('tessera:shop')
  * ```
  */
 export interface SyncDatabase {
-  getLatest(key: string): Promise<SessionRecord | null>
-  putLatest(key: string, record: SessionRecord): Promise<void>
+  /** The latest refresh any tab made, checked by the one parser; null when none or unreadable. */
+  getMarker(key: string): Promise<SessionRef | null>
+  putMarker(key: string, marker: SessionRef): Promise<void>
   /** Atomically takes the lease when it is free or lapsed. IndexedDB serializes readwrite transactions across tabs. */
   tryAcquireLease(key: string, owner: string, now: number, durationMs: number): Promise<boolean>
   releaseLease(key: string, owner: string): Promise<void>
@@ -59,7 +63,9 @@ export function syncDatabase(options: {
     opening ??= withTimeout(
       openDB(DB_NAME, DB_VERSION, {
         upgrade(database) {
-          if (!database.objectStoreNames.contains('latest')) database.createObjectStore('latest')
+          // Earlier versions kept whole records here, refresh tokens included: they go.
+          if (database.objectStoreNames.contains('latest')) database.deleteObjectStore('latest')
+          if (!database.objectStoreNames.contains('markers')) database.createObjectStore('markers')
           if (!database.objectStoreNames.contains('leases')) database.createObjectStore('leases')
         },
         blocking() {
@@ -86,15 +92,19 @@ export function syncDatabase(options: {
     withTimeout(db().then(work), options.timeoutMs, `${what} timed out`, env)
 
   return {
-    getLatest: (key) =>
-      bounded(
-        async (d) => ((await d.get('latest', key)) as SessionRecord | undefined) ?? null,
-        'Reading the latest session',
-      ),
-    putLatest: (key, record) =>
+    getMarker: (key) =>
       bounded(async (d) => {
-        await d.put('latest', record, key)
-      }, 'Writing the latest session'),
+        const value: unknown = await d.get('markers', key)
+        try {
+          return value === undefined ? null : parseSessionRef(value)
+        } catch {
+          return null
+        }
+      }, 'Reading the refresh marker'),
+    putMarker: (key, marker) =>
+      bounded(async (d) => {
+        await d.put('markers', { ...marker }, key)
+      }, 'Writing the refresh marker'),
     tryAcquireLease: (key, owner, now, durationMs) =>
       bounded(async (d) => {
         const tx = d.transaction('leases', 'readwrite')

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { MAX_TIMER_DELAY_MS, refreshDueAt } from '../../machines/refreshSchedule.js'
+import { MAX_TIMER_DELAY_MS, tokenRefreshDueAt } from '../../machines/refreshSchedule.js'
 import { createSessionClient, memoryStorage, type SessionClient } from '../../src/index.js'
 import { scriptedMethod } from '../utils/tokens.js'
 
@@ -24,7 +24,7 @@ describe('long-running sessions', () => {
     await client.signIn()
     const week = 7 * 24 * 3600_000
     // Default skew 60 s: each 300 s token refreshes 240 s after it was issued.
-    const interval = refreshDueAt({ issuedAt: 0, expiresAt: 300 }, 60)
+    const interval = tokenRefreshDueAt({ issuedAt: 0, expiresAt: 300 }, 60)
     expect(interval).toBe(240_000)
     const expected = Math.floor(week / interval)
     for (let hour = 0; hour < 7 * 24; hour++) await vi.advanceTimersByTimeAsync(3600_000)

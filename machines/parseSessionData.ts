@@ -1,8 +1,12 @@
-/** Validates untrusted session data (storage, serialized strings, other tabs) before the machine sees it. */
-import type { PendingRedirect, SessionRecord, StoredSessionState } from '../../machines/sessionRecord.js'
-import { SessionError } from '../SessionError.js'
-import type { Credentials, Session, SessionExpiredEvent } from '../session.js'
-import { withoutUndefined } from '../util/withoutUndefined.js'
+/**
+ * The one parser of untrusted session data. Everything that did not come from this tab's own
+ * machine (storage reads, other tabs' messages, the refresh coordinator's shared marker,
+ * `restore()` strings) passes through here before any guard sees it; unknown fields are dropped.
+ */
+import { SessionError } from '../src/SessionError.js'
+import type { Credentials, Session, SessionExpiredEvent } from '../src/session.js'
+import { withoutUndefined } from '../src/util/withoutUndefined.js'
+import type { PendingRedirect, SessionRecord, SessionRef, StoredSessionState } from './sessionRecord.js'
 
 type Json = Record<string, unknown>
 
@@ -63,6 +67,7 @@ export function parseSession(value: unknown): Session {
     issuedAt,
     expiresAt,
     email: string(o, 'email', 'session', true),
+    name: string(o, 'name', 'session', true),
     address: string(o, 'address', 'session', true),
     authorizations: stringArray(o, 'authorizations', 'session'),
     claims: claims(o, 'claims', 'session'),
@@ -81,6 +86,7 @@ function parseCredentials(value: unknown): Credentials {
     tokenType: string(o, 'tokenType', 'credentials', true),
     subject: string(o, 'subject', 'credentials', true),
     email: string(o, 'email', 'credentials', true),
+    name: string(o, 'name', 'credentials', true),
     address: string(o, 'address', 'credentials', true),
     authorizations: stringArray(o, 'authorizations', 'credentials'),
     claims: claims(o, 'claims', 'credentials'),
@@ -101,12 +107,44 @@ export function parseSessionRecord(value: unknown): SessionRecord {
   const credentials = parseCredentials(o.credentials)
   if (credentials.accessToken !== session.accessToken) invalid('the session and its credentials disagree')
   if (typeof o.refreshable !== 'boolean') invalid('record.refreshable is not a boolean')
+  // Records written before freshness was tracked (stored format 1) count as generation 0 of a
+  // sign-in at their token's issue time.
+  const issuedMs = session.issuedAt * 1000
+  const generation = finite(o, 'generation', 'record', true) ?? 0
+  if (!Number.isInteger(generation) || generation < 0) invalid('record.generation is not a count')
+  const streak = finite(o, 'shortLivedStreak', 'record', true)
+  if (streak !== undefined && (!Number.isInteger(streak) || streak < 0))
+    invalid('record.shortLivedStreak is not a count')
   return withoutUndefined({
     session,
     credentials,
     refreshable: o.refreshable,
     keyId: string(o, 'keyId', 'record', true),
+    signedInAt: finite(o, 'signedInAt', 'record', true) ?? issuedMs,
+    generation,
+    obtainedAt: finite(o, 'obtainedAt', 'record', true) ?? issuedMs,
+    shortLivedStreak: streak,
   })
+}
+
+/**
+ * Checks and copies a {@link SessionRef} (what a message or the coordinator's marker is about).
+ *
+ * @example
+ * ```ts
+ * const ref = parseSessionRef(message.session)
+ * ```
+ */
+export function parseSessionRef(value: unknown): SessionRef {
+  const o = object(value, 'session reference')
+  const generation = finite(o, 'generation', 'session reference') as number
+  if (!Number.isInteger(generation) || generation < 0) invalid('session reference.generation is not a count')
+  return {
+    id: string(o, 'id', 'session reference') as string,
+    signedInAt: finite(o, 'signedInAt', 'session reference') as number,
+    generation,
+    obtainedAt: finite(o, 'obtainedAt', 'session reference') as number,
+  }
 }
 
 /**
@@ -132,11 +170,15 @@ function parsePending(value: unknown): PendingRedirect {
     startedAt: finite(o, 'startedAt', 'pendingRedirect') as number,
     expiresAt: finite(o, 'expiresAt', 'pendingRedirect') as number,
     keyId: string(o, 'keyId', 'pendingRedirect', true),
+    state: string(o, 'state', 'pendingRedirect', true),
   })
 }
 
-/** The version of the stored envelope; bump it when the shape changes. */
-export const STORED_STATE_VERSION = 1
+/**
+ * The version of the stored envelope; bump it when the shape changes. Version 2 added the
+ * freshness of records, the sign-out horizon and generation stamps on split-off token slots.
+ */
+export const STORED_STATE_VERSION = 2
 
 /**
  * Parses the stored envelope `{ v, record?, expired?, pendingRedirect? }`.
@@ -146,13 +188,53 @@ export const STORED_STATE_VERSION = 1
  * const state = parseStoredState(JSON.parse(localStorage.getItem('tessera:shop:session')!))
  * ```
  */
-export function parseStoredState(value: unknown): StoredSessionState {
+export function parseStoredState(value: unknown): StoredSessionState & { version: number } {
   const o = object(value, 'stored state')
-  if (o.v !== STORED_STATE_VERSION) invalid(`unknown version ${String(o.v)}`)
+  if (o.v !== 1 && o.v !== STORED_STATE_VERSION) invalid(`unknown version ${String(o.v)}`)
+  const optional = <T>(v: unknown, parse: (x: unknown) => T) =>
+    v === undefined || v === null ? null : parse(v)
   return {
-    record: o.record === undefined || o.record === null ? null : parseSessionRecord(o.record),
-    expired: o.expired === undefined || o.expired === null ? null : parseExpiredEvent(o.expired),
-    pendingRedirect:
-      o.pendingRedirect === undefined || o.pendingRedirect === null ? null : parsePending(o.pendingRedirect),
+    version: o.v,
+    record: optional(o.record, parseSessionRecord),
+    expired: optional(o.expired, parseExpiredEvent),
+    pendingRedirect: optional(o.pendingRedirect, parsePending),
+    signedOut: optional(o.signedOut, parseSessionRef),
   }
+}
+
+/**
+ * A message from another tab, checked: it names the session it is about.
+ *
+ * @example
+ * ```ts
+ * const message = parseSyncMessage(event.data)
+ * ```
+ */
+export type ParsedSyncMessage =
+  | { type: 'session'; record: SessionRecord; from: string }
+  | { type: 'signedOut'; session: SessionRef | null; from: string }
+  | { type: 'expired'; expired: SessionExpiredEvent; session: SessionRef; from: string }
+
+/**
+ * Checks a message from another tab (see `SyncMessage`); throws `INVALID_SESSION` when it is not one.
+ *
+ * @example
+ * ```ts
+ * sync.subscribe((data) => actor.send(eventFor(parseSyncMessage(data))))
+ * ```
+ */
+export function parseSyncMessage(value: unknown): ParsedSyncMessage {
+  const o = object(value, 'message')
+  const from = string(o, 'from', 'message') as string
+  if (o.type === 'session') return { type: 'session', record: parseSessionRecord(o.record), from }
+  if (o.type === 'signedOut') {
+    return { type: 'signedOut', session: o.session == null ? null : parseSessionRef(o.session), from }
+  }
+  if (o.type === 'expired') {
+    const expired = parseExpiredEvent(o.expired)
+    const session = parseSessionRef(o.session)
+    if (session.id !== expired.session.id) invalid('the expired message names two sessions')
+    return { type: 'expired', expired, session, from }
+  }
+  return invalid(`message.type ${JSON.stringify(o.type)}`)
 }

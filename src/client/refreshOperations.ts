@@ -1,0 +1,98 @@
+/** `refresh()` and `getAccessToken()`: ask the machine, then wait for what it says. */
+import { readableSession, statusOf, usableRecord } from '../../machines/sessionSelectors.js'
+import { SessionError } from '../SessionError.js'
+import { awaitOutcome } from './awaitOutcome.js'
+import type { ClientRuntime } from './clientRuntime.js'
+import { ready } from './signInOperations.js'
+
+/**
+ * The client's refresh operations.
+ *
+ * @example
+ * ```ts
+ * const { refresh, getAccessToken } = refreshOperations(rt)
+ * ```
+ */
+export function refreshOperations(rt: ClientRuntime) {
+  const { actor, deps } = rt
+
+  /** Waits for the refresh that is running or about to run (a short-lived token's floor) to settle. */
+  function nextRefresh(): Promise<string> {
+    let started = statusOf(actor.getSnapshot()) === 'refreshing'
+    return awaitOutcome<string>(actor, rt.lifetime, () => undefined, {
+      on: {
+        'refresh.settled': (e) => ({ value: e.accessToken }),
+        'refresh.failed': (e) => ({
+          error:
+            e.final && e.error.code !== 'SESSION_EXPIRED'
+              ? new SessionError('SESSION_EXPIRED', 'The session expired; sign in again', { cause: e.error })
+              : e.error,
+        }),
+      },
+      // A refresh can also end without an outcome of its own: another tab's fresher token, a sign-out.
+      snapshot: (s) => {
+        const status = statusOf(s)
+        if (status === 'refreshing') started = true
+        if (!started || status === 'refreshing') return undefined
+        if (status === 'active' && s.context.record) return { value: s.context.record.session.accessToken }
+        if (status === 'expired')
+          return { error: new SessionError('SESSION_EXPIRED', 'The session expired; sign in again') }
+        return { error: new SessionError('NO_SESSION', 'The session ended during the refresh') }
+      },
+    })
+  }
+
+  async function refresh(): Promise<string> {
+    if (rt.lifetime.aborted) throw new SessionError('DESTROYED', 'The client was destroyed')
+    await ready(rt)
+    const snapshot = actor.getSnapshot()
+    const event = { type: 'REFRESH', now: deps.env.now() } as const
+    const waiting = nextRefresh()
+    if (snapshot.can(event)) actor.send(event)
+    else if (
+      statusOf(snapshot) !== 'refreshing' &&
+      !(statusOf(snapshot) === 'active' && snapshot.context.record?.refreshable)
+    ) {
+      waiting.catch(() => undefined)
+      const record = snapshot.context.record
+      if (record && !record.refreshable)
+        throw new SessionError('NOT_SUPPORTED', `Method "${record.session.method}" cannot refresh`)
+      throw new SessionError('NO_SESSION', 'There is no session to refresh')
+    }
+    return waiting
+  }
+
+  async function slowAccessToken(): Promise<string | null> {
+    await ready(rt)
+    const snapshot = rt.current()
+    const now = deps.env.now()
+    const usable = usableRecord(snapshot, now)
+    if (usable) return usable.session.accessToken
+    // Backing off after a transient failure with a token still valid: use it, do not hammer.
+    const readable = readableSession(snapshot, now)
+    if (readable && snapshot.matches({ refreshing: 'backoff' })) return readable.accessToken
+    const status = statusOf(snapshot)
+    const refreshable = snapshot.context.record?.refreshable === true
+    if (!(status === 'active' || status === 'refreshing' || (status === 'expired' && refreshable)))
+      return null
+    try {
+      return await refresh()
+    } catch (error) {
+      // A transient failure while the old token is still valid: use it rather than fail the call.
+      const still = readableSession(actor.getSnapshot(), deps.env.now())
+      if (still) return still.accessToken
+      if (error instanceof SessionError && (error.code === 'SESSION_EXPIRED' || error.code === 'NO_SESSION'))
+        return null
+      throw error
+    }
+  }
+
+  return {
+    refresh,
+    /** The hot path: a usable token is answered without any await on the client's side. */
+    getAccessToken(): Promise<string | null> {
+      const usable = usableRecord(rt.current(), deps.env.now())
+      return usable ? Promise.resolve(usable.session.accessToken) : slowAccessToken()
+    },
+  }
+}
