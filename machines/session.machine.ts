@@ -8,7 +8,13 @@
 import { spawnChild } from 'xstate'
 import { SessionError } from '../src/SessionError.js'
 import { nextCheckAt } from './refreshSchedule.js'
-import { orphanKeys, outputOf, sessionSetup, shortLivedTokenError } from './session.setup.js'
+import {
+  type FailureLanding,
+  orphanKeys,
+  outputOf,
+  sessionSetup,
+  shortLivedTokenError,
+} from './session.setup.js'
 import type {
   RedirectOutcome,
   RefreshOutcome,
@@ -60,7 +66,7 @@ function landAfterFailure(read: (event: unknown) => SignInOutcome | RedirectOutc
     { type: 'failAttempt', params: error },
     'dropAttempt',
   ] as const
-  const lands = (state: 'active' | 'expired' | 'signedOut') => ({
+  const lands = (state: FailureLanding) => ({
     type: 'landsIn' as const,
     params: ({ event }: Args) => ({ now: outcomeNow(read(event)), state }),
   })
@@ -75,9 +81,15 @@ function landAfterFailure(read: (event: unknown) => SignInOutcome | RedirectOutc
       actions: ['clearPending', ...releaseKeys, 'persist', ...tell],
     },
     {
-      guard: lands('expired'),
+      guard: lands('expireNow'),
       target: '#session.expired',
       actions: ['clearPending', expire, ...releaseKeys, 'persist', ...tell],
+    },
+    {
+      // The expired event (and a refresh credential kept after a network failure) stay as they were.
+      guard: lands('expired'),
+      target: '#session.expired',
+      actions: ['clearPending', ...releaseKeys, 'persist', ...tell],
     },
     { target: '#session.signedOut', actions: ['clearRecord', ...releaseKeys, 'persist', ...tell] },
   ] as const

@@ -103,13 +103,23 @@ function holding(record: SessionRecord, context: SessionContext) {
   }
 }
 
-/** A failed sign-in lands where the tab was: its session, its expired event, or signed out. */
-function failureLanding(context: SessionContext, now: number): 'active' | 'expired' | 'signedOut' {
+/** Where a failed sign-in or redirect lands. */
+export type FailureLanding = 'active' | 'expireNow' | 'expired' | 'signedOut'
+
+/**
+ * A failed sign-in lands where the tab was: its session (expired now if it ran out meanwhile and
+ * cannot refresh), its expired event (kept, and replayed), or signed out.
+ *
+ * @example
+ * ```ts
+ * failureLanding(snapshot.context, env.now()) // 'expired'
+ * ```
+ */
+export function failureLanding(context: SessionContext, now: number): FailureLanding {
   const record = context.record
-  if (record && context.expired === null) {
-    return record.refreshable || !isTokenExpired(record, now) ? 'active' : 'expired'
-  }
-  return context.expired !== null ? 'expired' : 'signedOut'
+  if (context.expired !== null) return 'expired'
+  if (!record) return 'signedOut'
+  return record.refreshable || !isTokenExpired(record, now) ? 'active' : 'expireNow'
 }
 
 type Output<T> = { output: T }
@@ -274,13 +284,18 @@ export const sessionSetup = setup({
       context.record !== null && !context.record.refreshable && isTokenExpired(context.record, params.now),
     isRedirect: (_, params: { outcome: SignInOutcome }) => params.outcome.kind === 'redirect',
     isSession: (_, params: { outcome: SignInOutcome | RedirectOutcome }) => params.outcome.kind === 'session',
-    landsIn: ({ context }, params: { now: number; state: 'active' | 'expired' | 'signedOut' }) =>
+    landsIn: ({ context }, params: { now: number; state: FailureLanding }) =>
       failureLanding(context, params.now) === params.state,
     refreshSucceeded: ({ context }, params: { outcome: RefreshOutcome }) =>
       params.outcome.ok && isFresher(params.outcome.record, context.record),
     refreshStale: (_, params: { outcome: RefreshOutcome }) => params.outcome.ok,
+    /**
+     * The server's refusal, or an answer tessera must refuse (another subject, a Bearer token where
+     * DPoP was asked): the refresh token was spent either way, so retrying would be reuse.
+     */
     isRejection: (_, params: { outcome: RefreshOutcome }) =>
-      !params.outcome.ok && params.outcome.error.code === 'SESSION_EXPIRED',
+      !params.outcome.ok &&
+      (params.outcome.error.code === 'SESSION_EXPIRED' || params.outcome.error.code === 'INVALID_RESPONSE'),
     isTransientWhileValid: ({ context }, params: { outcome: RefreshOutcome }) =>
       !params.outcome.ok && context.record !== null && !isTokenExpired(context.record, params.outcome.now),
     /** A session from another tab: fresher than what this tab holds, and newer than its last sign-out. */

@@ -22,10 +22,14 @@ export function refreshOperations(rt: ClientRuntime) {
     return awaitOutcome<string>(actor, rt.lifetime, () => undefined, {
       on: {
         'refresh.settled': (e) => ({ value: e.accessToken }),
+        // An answer tessera refused ends the session like a rejection does; a network failure keeps
+        // its own code (the session waits, expired, for the network to come back).
         'refresh.failed': (e) => ({
           error:
-            e.final && e.error.code !== 'SESSION_EXPIRED'
-              ? new SessionError('SESSION_EXPIRED', 'The session expired; sign in again', { cause: e.error })
+            e.error.code === 'INVALID_RESPONSE'
+              ? new SessionError('SESSION_EXPIRED', 'The session ended: the refresh answer was refused', {
+                  cause: e.error,
+                })
               : e.error,
         }),
       },
