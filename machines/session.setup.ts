@@ -104,11 +104,11 @@ function holding(record: SessionRecord, context: SessionContext) {
 }
 
 /** Where a failed sign-in or redirect lands. */
-export type FailureLanding = 'active' | 'expireNow' | 'expired' | 'signedOut'
+export type FailureLanding = 'active' | 'awaitRefresh' | 'expireNow' | 'expired' | 'signedOut'
 
 /**
- * A failed sign-in lands where the tab was: its session (expired now if it ran out meanwhile and
- * cannot refresh), its expired event (kept, and replayed), or signed out.
+ * A failed sign-in lands where the tab was: its session (refreshing if its token ran out meanwhile,
+ * expired if it cannot refresh), its expired event (kept, and replayed), or signed out.
  *
  * @example
  * ```ts
@@ -119,7 +119,8 @@ export function failureLanding(context: SessionContext, now: number): FailureLan
   const record = context.record
   if (context.expired !== null) return 'expired'
   if (!record) return 'signedOut'
-  return record.refreshable || !isTokenExpired(record, now) ? 'active' : 'expireNow'
+  if (!isTokenExpired(record, now)) return 'active'
+  return record.refreshable ? 'awaitRefresh' : 'expireNow'
 }
 
 type Output<T> = { output: T }
@@ -215,11 +216,16 @@ export const sessionSetup = setup({
     })),
     clearExpired: assign({ expired: null }),
     /**
-     * Another tab ended the session: this tab stops holding its key without deleting it (the
-     * tab that ended it deletes it, after a revocation that may still need it).
+     * Another tab (or this tab's sign-out) ended the session named: this tab stops holding its key
+     * without deleting it (the tab that ended it deletes it, after a revocation that may need it).
      */
-    forgetRecordKey: assign(({ context }) => ({
-      heldKeys: context.heldKeys.filter((k) => k !== context.record?.keyId),
+    forgetRecordKey: assign(({ context }, params: { session: SessionRef | null }) => ({
+      // Only the tab that ends a session deletes its key; a session replaced by a newer sign-in
+      // (whoever learns it) is released as usual.
+      heldKeys:
+        params.session !== null && params.session.id === context.record?.session.id
+          ? context.heldKeys.filter((k) => k !== context.record?.keyId)
+          : context.heldKeys,
     })),
     /** After `deleteKeys` took the orphans: hold exactly the keys the context references. */
     holdReferencedKeys: assign(({ context }) => ({ heldKeys: referencedKeys(context) })),
@@ -253,6 +259,10 @@ export const sessionSetup = setup({
       error: params.error,
       final: params.final,
     })),
+    /** Retry when the held record's refresh floor has passed. */
+    retryAtFloor: assign(({ context }) => ({
+      retryAt: context.record ? nextCheckAt(context.record, context.refreshSkewSeconds) : 0,
+    })),
     scheduleRetry: assign(({ context }, params: { now: number; jitter: number }) => ({
       refreshAttempt: context.refreshAttempt + 1,
       retryAt: retryAt(
@@ -270,6 +280,8 @@ export const sessionSetup = setup({
     hasValidRecord: ({ context }) =>
       context.record !== null && !isTokenExpired(context.record, context.restoredAt),
     hasRecord: ({ context }) => context.record !== null,
+
+    hasPendingRedirectAtAll: ({ context }) => context.pendingRedirect !== null,
     hasExpiredEvent: ({ context }) => context.expired !== null,
     canRefresh: ({ context }) => context.record?.refreshable === true,
     /** An explicit refresh, unless a short-lived streak's floor has not passed yet. */
@@ -288,6 +300,11 @@ export const sessionSetup = setup({
       failureLanding(context, params.now) === params.state,
     refreshSucceeded: ({ context }, params: { outcome: RefreshOutcome }) =>
       params.outcome.ok && isFresher(params.outcome.record, context.record),
+    /** A fresher token that is usable now (not dead on arrival). */
+    refreshedUsable: ({ context }, params: { outcome: RefreshOutcome }) =>
+      params.outcome.ok &&
+      isFresher(params.outcome.record, context.record) &&
+      !isTokenExpired(params.outcome.record, params.outcome.now),
     refreshStale: (_, params: { outcome: RefreshOutcome }) => params.outcome.ok,
     /**
      * The server's refusal, or an answer tessera must refuse (another subject, a Bearer token where
@@ -301,6 +318,11 @@ export const sessionSetup = setup({
     /** A session from another tab: fresher than what this tab holds, and newer than its last sign-out. */
     remoteIsFresher: ({ context }, params: { record: SessionRecord }) =>
       isFresher(params.record, context.record) && isAfterSignOut(params.record, context.signedOut),
+    /** As `remoteIsFresher`, with a token that is usable now. */
+    remoteIsFresherAndUsable: ({ context }, params: { record: SessionRecord; now: number }) =>
+      isFresher(params.record, context.record) &&
+      isAfterSignOut(params.record, context.signedOut) &&
+      !isTokenExpired(params.record, params.now),
     /** A sign-out elsewhere of the session this tab holds (or of a newer one), or of its expired one. */
     signOutConcernsHeld: ({ context }, params: { session: SessionRef | null }) => {
       const ended = params.session

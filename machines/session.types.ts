@@ -79,7 +79,8 @@ export interface LoadOutcome {
 
 /** Input of the `endSession` actor (sign-out's server side: revocation, logout redirect, the key). */
 export interface EndSessionInput {
-  record: SessionRecord
+  /** Null when there was no session (nothing to revoke). */
+  record: SessionRecord | null
   redirect: boolean
 }
 

@@ -29,6 +29,41 @@ function guardLabel(guard: unknown): string {
   return ' [guarded]'
 }
 
+/**
+ * The actions that reach outside the machine (storage, other tabs, keys, navigation, the
+ * server): what a reader of the diagram needs to see. Context bookkeeping is left out.
+ */
+export const EFFECTS = new Set([
+  'persist',
+  'broadcastSession',
+  'broadcastExpired',
+  'broadcastSignedOut',
+  'navigate',
+  'deleteKeys',
+  'abandonRedirect',
+  'endSession',
+])
+
+/**
+ * The effect names among a list of XState actions (a spawned actor counts by its source).
+ *
+ * @example
+ * ```ts
+ * effectsOf(transition.actions) // ['endSession', 'broadcastSignedOut', 'deleteKeys', 'persist']
+ * ```
+ */
+export function effectsOf(actions: readonly unknown[]): string[] {
+  const names = actions.map((a) => {
+    if (typeof a === 'string') return a
+    if (typeof a === 'function') {
+      const fn = a as { type?: string; src?: unknown }
+      return fn.type === 'xstate.spawnChild' && typeof fn.src === 'string' ? fn.src : ''
+    }
+    return (a as { type?: string }).type ?? ''
+  })
+  return [...new Set(names.filter((n) => EFFECTS.has(n)))]
+}
+
 function invokedSource(node: AnyStateNode): string | undefined {
   const first = node.invoke[0] as { src?: unknown } | undefined
   return typeof first?.src === 'string' ? first.src : undefined
@@ -50,18 +85,26 @@ export function statechartEdges(machine: AnyStateMachine): StatechartEdge[] {
       for (const t of transitions) {
         const base = eventLabel(eventType)
         const label = base === 'done' || base === 'error' ? `${source ?? 'actor'} ${base}` : base
+        const effects = effectsOf(t.actions)
+        const suffix = effects.length > 0 ? ` / ${effects.join(', ')}` : ''
         for (const target of t.target ?? []) {
           edges.push({
             from: nodeName(node) || 'session',
             to: nodeName(target),
-            label: label + guardLabel(t.guard),
+            label: label + guardLabel(t.guard) + suffix,
           })
         }
       }
     }
     for (const t of node.always ?? []) {
+      const effects = effectsOf(t.actions)
+      const suffix = effects.length > 0 ? ` / ${effects.join(', ')}` : ''
       for (const target of t.target ?? []) {
-        edges.push({ from: nodeName(node), to: nodeName(target), label: `always${guardLabel(t.guard)}` })
+        edges.push({
+          from: nodeName(node),
+          to: nodeName(target),
+          label: `always${guardLabel(t.guard)}${suffix}`,
+        })
       }
     }
     for (const child of Object.values(node.states)) visit(child)

@@ -126,6 +126,7 @@ export function createClientRuntime(options: SessionClientOptions): ClientRuntim
   const env: Environment = { ...defaultEnvironment(), ...options.environment }
   const prefix = options.storageKeyPrefix ?? 'tessera'
   const errors = errorChannel()
+  const lifetime = new AbortController()
   const storageTimeoutMs = options.storageTimeoutMs ?? 3000
   const store = new SessionStore({
     storage: options.storage ?? defaultStorage(),
@@ -134,6 +135,12 @@ export function createClientRuntime(options: SessionClientOptions): ClientRuntim
     timeoutMs: storageTimeoutMs,
     environment: env,
     onError: errors.report,
+    // Storage is one more way other tabs speak: what it holds reaches the machine as their message would.
+    onNewer: (stored) => {
+      if (lifetime.signal.aborted) return
+      if (stored.record) actor.send({ type: 'REMOTE_SESSION', record: stored.record, now: env.now() })
+      else if (stored.signedOut) actor.send({ type: 'REMOTE_SIGNED_OUT', session: stored.signedOut })
+    },
   })
   const keyStore: KeyStore | null =
     options.keyStore === false
@@ -160,6 +167,7 @@ export function createClientRuntime(options: SessionClientOptions): ClientRuntim
     signOutTimeoutMs: options.signOutTimeoutMs ?? 5000,
     navigate: options.navigate ?? ((url) => globalThis.location?.assign(url)),
     reportError: errors.report,
+    endings: new Set(),
   }
   // Read synchronously when the storage allows it, so the very first snapshot is the real one.
   const first = store.load()
@@ -171,7 +179,6 @@ export function createClientRuntime(options: SessionClientOptions): ClientRuntim
     },
     ...(options.inspect ? { inspect: options.inspect } : {}),
   })
-  const lifetime = new AbortController()
   return {
     deps,
     actor,

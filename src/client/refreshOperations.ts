@@ -46,9 +46,10 @@ export function refreshOperations(rt: ClientRuntime) {
     })
   }
 
-  async function refresh(): Promise<string> {
-    if (rt.lifetime.aborted) throw new SessionError('DESTROYED', 'The client was destroyed')
-    await ready(rt)
+  function refresh(): Promise<string> {
+    if (rt.lifetime.aborted) return Promise.reject(new SessionError('DESTROYED', 'The client was destroyed'))
+    // Asked now, not a tick later: a request that starts right after must see the refresh running.
+    if (statusOf(actor.getSnapshot()) === 'restoring') return ready(rt).then(refresh)
     const snapshot = actor.getSnapshot()
     const event = { type: 'REFRESH', now: deps.env.now() } as const
     const waiting = nextRefresh()
@@ -59,9 +60,12 @@ export function refreshOperations(rt: ClientRuntime) {
     ) {
       waiting.catch(() => undefined)
       const record = snapshot.context.record
-      if (record && !record.refreshable)
-        throw new SessionError('NOT_SUPPORTED', `Method "${record.session.method}" cannot refresh`)
-      throw new SessionError('NO_SESSION', 'There is no session to refresh')
+      if (record && !record.refreshable) {
+        return Promise.reject(
+          new SessionError('NOT_SUPPORTED', `Method "${record.session.method}" cannot refresh`),
+        )
+      }
+      return Promise.reject(new SessionError('NO_SESSION', 'There is no session to refresh'))
     }
     return waiting
   }

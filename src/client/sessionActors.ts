@@ -159,10 +159,18 @@ function refreshSession(deps: SessionLogicDeps) {
 /** Sign-out's server side, after local state is gone: revoke, then the logout redirect, then the key. */
 function endSession(deps: SessionLogicDeps) {
   // The work does not listen to the actor's signal: it finishes even after destroy() (bounded).
-  return fromPromise<void, EndSessionInput>(({ input }) => endOnServer(deps, input))
+  return fromPromise<void, EndSessionInput>(({ input }) => {
+    const work = endOnServer(deps, input).catch((error: unknown) =>
+      deps.reportError(toSessionError(error, 'NETWORK', 'Signing out at the server failed')),
+    )
+    deps.endings.add(work)
+    void work.finally(() => deps.endings.delete(work))
+    return work
+  })
 }
 
 async function endOnServer(deps: SessionLogicDeps, { record, redirect }: EndSessionInput): Promise<void> {
+  if (!record) return
   const method = deps.methods.get(record.session.method)
   const bounded = abortAfter(
     deps.env,

@@ -38,6 +38,8 @@ export interface SessionLogicDeps {
   signOutTimeoutMs: number
   navigate(url: string): void
   reportError(error: SessionError): void
+  /** Sign-outs whose server side (revocation, logout redirect) is still running. */
+  endings: Set<Promise<void>>
 }
 
 /**

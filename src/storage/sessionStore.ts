@@ -4,7 +4,7 @@
  * a record is never paired with another generation's token), ordered writes with timeouts, and a
  * guard that never overwrites a newer session another tab stored meanwhile.
  */
-import { compareSignIns, isFresher } from '../../machines/freshness.js'
+import { compareSignIns, isAfterSignOut, isFresher } from '../../machines/freshness.js'
 import { parseStoredState, STORED_STATE_VERSION } from '../../machines/parseSessionData.js'
 import {
   EMPTY_STORED_STATE,
@@ -42,6 +42,11 @@ export interface SessionStoreOptions {
   timeoutMs: number
   environment: Pick<Environment, 'setTimeout' | 'clearTimeout'>
   onError(error: SessionError): void
+  /**
+   * A write was refused because storage holds news this tab has not heard (another tab's newer
+   * session, or its sign-out): the client hands it to the machine, as if the message had come.
+   */
+  onNewer?(stored: StoredSessionState): void
 }
 
 function isThenable<T>(value: MaybeAsync<T>): value is PromiseLike<T> {
@@ -106,8 +111,9 @@ export function encodeStoredState(state: StoredSessionState): Raw {
 }
 
 /**
- * Whether a write would overwrite a newer session another tab stored meanwhile: a fresher record,
- * or (when this write holds no record) a newer sign-in than the one this tab's state is about.
+ * Whether a write would overwrite a newer session another tab stored meanwhile (a fresher record,
+ * or, when this write holds no record, a sign-in this tab's state is not about), or bring back a
+ * session another tab signed out of.
  *
  * @example
  * ```ts
@@ -119,9 +125,12 @@ export function supersedes(
   state: StoredSessionState,
   basis: SessionRef | null,
 ): boolean {
+  // A session another tab signed out of stays out, even for a tab that has not heard yet.
+  if (state.record && stored.signedOut && !isAfterSignOut(state.record, stored.signedOut)) return true
   if (!stored.record) return false
   if (state.record) return isFresher(stored.record, state.record)
-  return basis !== null && compareSignIns(stored.record, basis) > 0
+  // A tab clears only a session it knew: one that never heard of the stored one leaves it.
+  return basis === null || compareSignIns(stored.record, basis) > 0
 }
 
 /**
@@ -194,8 +203,8 @@ export class SessionStore {
     const values = encodeStoredState(state)
     const run = () =>
       then(this.read(true), (stored) => {
-        if (supersedes(stored, state, basis)) return
-        return this.writeSlots(values)
+        if (!supersedes(stored, state, basis)) return this.writeSlots(values)
+        this.options.onNewer?.(stored)
       })
     if (this.writes) {
       this.writes = this.writes.then(run).then(() => undefined)

@@ -51,7 +51,7 @@ describe('cookie storage in Chromium', () => {
       sync: false,
     })
     await client.signIn()
-    expect(cookieStorage().get('tessera:split:refresh_token')).toBe('rt-secret')
+    expect(JSON.parse(cookieStorage().get('tessera:split:refresh_token') as string).value).toBe('rt-secret')
     expect(localStorage.getItem('tessera:split:session')).not.toContain('rt-secret')
     await client.signOut()
     expect(cookieStorage().get('tessera:split:refresh_token')).toBeNull()

@@ -81,6 +81,8 @@ describe('session keys in Chromium', () => {
     await second.signOut()
     await new Promise((r) => setTimeout(r, 100)) // the key is deleted after the background revocation
     expect(await indexedDbKeyStore().get(keyId)).toBeNull()
-    expect(localStorage.getItem('tessera:reload:session')).toBeNull()
+    // Only which session ended stays behind: no record, no token.
+    expect(JSON.parse(localStorage.getItem('tessera:reload:session') as string).record).toBeNull()
+    expect(localStorage.getItem('tessera:reload:session')).not.toContain(session.accessToken)
   })
 })

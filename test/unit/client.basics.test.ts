@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createSessionClient, memoryStorage, type SessionClient, SessionError } from '../../src/index.js'
+import { holdsNoSession } from '../kit/storedToken.js'
 import { fakeJwt, scriptedMethod } from '../utils/tokens.js'
 
 describe('client basics', () => {
@@ -26,7 +27,9 @@ describe('client basics', () => {
     expect(client.getSession()?.accessToken).not.toBe(session.accessToken)
     await client.signOut()
     expect(client.getStatus()).toBe('signedOut')
-    expect(storage.get('tessera:app:session')).toBeNull()
+    // Storage keeps only which session ended (no record, no token), so a late message cannot bring it back.
+    expect(holdsNoSession(storage, 'tessera:app:session')).toBe(true)
+    expect(storage.get('tessera:app:session')).not.toContain(session.accessToken)
     expect(storage.get('tessera:app:refresh_token')).toBeNull()
   })
 

@@ -76,6 +76,6 @@ describe('messages from other tabs', () => {
     channel.raw({ type: 'expired', from: 'evil', expired: { reason: 'because' } })
     channel.raw('not even an object')
     expect(b.getStatus()).toBe('signedOut')
-    expect(errors.map((e) => e.code)).toEqual(['INVALID_SESSION', 'INVALID_SESSION'])
+    expect(errors.map((e) => e.code)).toEqual(['INVALID_SESSION', 'INVALID_SESSION', 'INVALID_SESSION'])
   })
 })

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createSessionClient, memoryStorage, type SessionClient } from '../../src/index.js'
+import { storedToken } from '../kit/storedToken.js'
 import { scriptedMethod } from '../utils/tokens.js'
 
 describe('restoring a stored session', () => {
@@ -32,7 +33,7 @@ describe('restoring a stored session', () => {
     expect(offline.getSession()).toBeNull()
     await vi.advanceTimersByTimeAsync(0)
     expect(offline.getStatus()).toBe('expired')
-    expect(storage.get('tessera:rs:refresh_token')).toMatch(/^rt-/)
+    expect(storedToken(storage, 'tessera:rs:refresh_token')).toMatch(/^rt-/)
     offline.destroy()
 
     // Back online: the next load refreshes with the kept refresh token.

@@ -1,0 +1,100 @@
+/** Pieces of transitions several states share: key release, outcome readers, failure landings, clock checks. */
+import { SessionError } from '../src/SessionError.js'
+import { type FailureLanding, orphanKeys, outputOf } from './session.setup.js'
+import type {
+  RedirectOutcome,
+  RefreshOutcome,
+  SessionContext,
+  SessionEvent,
+  SignInOutcome,
+} from './session.types.js'
+
+/** Delete the keys this tab held that nothing references any more; hold the new ones. */
+export const releaseKeys = [
+  {
+    type: 'deleteKeys',
+    params: ({ context }: { context: SessionContext }) => ({ keyIds: orphanKeys(context) }),
+  },
+  'holdReferencedKeys',
+] as const
+
+export type Of<T extends SessionEvent['type']> = Extract<SessionEvent, { type: T }>
+export const signIn = (o: unknown) => outputOf<SignInOutcome>(o)
+export const redirect = (o: unknown) => outputOf<RedirectOutcome>(o)
+export const refresh = (o: unknown) => outputOf<RefreshOutcome>(o)
+const failedError = (o: SignInOutcome | RedirectOutcome) =>
+  o.kind === 'failed' ? o.error : new SessionError('SIGN_IN_FAILED', 'Sign-in failed')
+const outcomeNow = (o: SignInOutcome | RedirectOutcome) => ('now' in o ? o.now : 0)
+
+/**
+ * Where a failed sign-in or redirect lands: back where the tab was (its session, its expired
+ * event, or signed out), reporting the error and telling the attempt's caller.
+ */
+export function landAfterFailure(read: (event: unknown) => SignInOutcome | RedirectOutcome) {
+  type Args = { event: unknown }
+  const error = ({ event }: Args) => ({ error: failedError(read(event)) })
+  const tell = [
+    { type: 'reportError', params: error },
+    { type: 'failAttempt', params: error },
+    'dropAttempt',
+  ] as const
+  const lands = (state: FailureLanding) => ({
+    type: 'landsIn' as const,
+    params: ({ event }: Args) => ({ now: outcomeNow(read(event)), state }),
+  })
+  const expire = {
+    type: 'expireRecord' as const,
+    params: ({ event }: Args) => ({ now: outcomeNow(read(event)), reason: 'expired' as const }),
+  }
+  return [
+    {
+      guard: lands('active'),
+      target: '#session.active',
+      actions: ['clearPending', ...releaseKeys, 'persist', ...tell],
+    },
+    {
+      // The token ran out meanwhile: refresh when its floor allows (at once for a healthy one).
+      guard: lands('awaitRefresh'),
+      target: '#session.refreshing.backoff',
+      actions: ['clearPending', 'retryAtFloor', ...releaseKeys, 'persist', ...tell],
+    },
+    {
+      guard: lands('expireNow'),
+      target: '#session.expired',
+      actions: ['clearPending', expire, ...releaseKeys, 'persist', ...tell],
+    },
+    {
+      // The expired event (and a refresh credential kept after a network failure) stay as they were.
+      guard: lands('expired'),
+      target: '#session.expired',
+      actions: ['clearPending', ...releaseKeys, 'persist', ...tell],
+    },
+    { target: '#session.signedOut', actions: ['clearRecord', ...releaseKeys, 'persist', ...tell] },
+  ] as const
+}
+
+/** On CHECK and WAKE in `active`: refresh when due, expire when a token that cannot refresh ran out. */
+export const lookAtTheClock = [
+  {
+    guard: { type: 'refreshDueNow', params: ({ event }: { event: { now: number } }) => ({ now: event.now }) },
+    target: 'refreshing',
+  },
+  {
+    guard: { type: 'expiredNow', params: ({ event }: { event: { now: number } }) => ({ now: event.now }) },
+    target: 'expired',
+    actions: [
+      {
+        type: 'expireRecord',
+        params: ({ event }: { event: { now: number } }) => ({ now: event.now, reason: 'expired' as const }),
+      },
+      ...releaseKeys,
+      'persist',
+      'broadcastExpired',
+    ],
+  },
+] as const
+
+/** The error a refresh outcome carries. */
+export function errorOf(outcome: RefreshOutcome): SessionError {
+  return outcome.ok ? new SessionError('REFRESH_FAILED', 'The refresh failed') : outcome.error
+}

@@ -1,0 +1,87 @@
+/** `oidcRedirectPending`: the page went to the provider; the callback (or a timeout) ends the wait. */
+
+import { SessionError } from '../../src/SessionError.js'
+import { sessionSetup } from '../session.setup.js'
+import { landAfterFailure, type Of, redirect, releaseKeys } from '../session.transitions.js'
+import type { RedirectOutcome } from '../session.types.js'
+
+export const redirectPendingState = sessionSetup.createStateConfig({
+  tags: ['busy'],
+  initial: 'waiting',
+  // Whatever ends the wait (sign-out, a newer sign-in, a timeout, the callback itself), the
+  // method forgets the redirect's PKCE verifier, state and nonce; a late callback then fails.
+  exit: { type: 'abandonRedirect', params: ({ context }) => ({ pending: context.pendingRedirect }) },
+  on: {
+    REMOTE_SESSION: {
+      guard: { type: 'remoteIsFresher', params: ({ event }) => ({ record: event.record }) },
+      actions: [
+        { type: 'holdAsFallback', params: ({ event }) => ({ record: event.record }) },
+        ...releaseKeys,
+      ],
+    },
+  },
+  states: {
+    waiting: {
+      invoke: {
+        src: 'dueTimer',
+        input: ({ context }) => ({
+          dueAt: context.pendingRedirect?.expiresAt ?? 0,
+          event: 'REDIRECT_TIMEOUT',
+        }),
+      },
+      on: {
+        REDIRECT_TIMEOUT: {
+          target: '#session.signedOut',
+          actions: [
+            'clearRecord',
+            ...releaseKeys,
+            'persist',
+            {
+              type: 'failAttempt',
+              params: () => ({
+                error: new SessionError('REDIRECT_TIMEOUT', 'The redirect sign-in was abandoned'),
+              }),
+            },
+            'dropAttempt',
+            {
+              type: 'reportError',
+              params: () => ({
+                error: new SessionError('REDIRECT_TIMEOUT', 'The redirect sign-in was abandoned'),
+              }),
+            },
+          ],
+        },
+      },
+    },
+    completing: {
+      invoke: {
+        src: 'completeRedirect',
+        input: ({ context, event }) => ({
+          pending: context.pendingRedirect as NonNullable<typeof context.pendingRedirect>,
+          url: (event as Of<'REDIRECT_CALLBACK'>).url,
+        }),
+        onDone: [
+          {
+            guard: { type: 'isSession', params: ({ event }) => ({ outcome: event.output }) },
+            target: '#session.active',
+            actions: [
+              {
+                type: 'holdOwnSignIn',
+                params: ({ event }) => {
+                  const o = redirect(event) as Extract<RedirectOutcome, { kind: 'session' }>
+                  return { record: o.record, now: o.now }
+                },
+              },
+              ...releaseKeys,
+              'persist',
+              'broadcastSession',
+              'settleAttempt',
+              'dropAttempt',
+            ],
+          },
+          ...landAfterFailure(redirect),
+        ],
+      },
+    },
+  },
+})
