@@ -58,6 +58,9 @@ interface PendingAuthorization {
   redirectUri: string
   createdAt: number
   dpopJkt?: string
+  /** Who the request went to: checked again on the way back, whatever the storage key says. */
+  issuer?: string
+  clientId?: string
 }
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]'])
@@ -134,8 +137,13 @@ export function oidc(options: OidcOptions): AuthMethod<OidcSignInParams | undefi
     return handle
   }
 
+  const methodId = options.id ?? 'oidc'
+  // Namespaced by method: with two oidc() methods on one callback URL, a state only ever finds
+  // the entry of the method that issued it (no mix-up of codes and verifiers between providers).
+  // Both parts are encoded: the state comes from the callback URL, so it must not reach another
+  // method's entry through a ':' in it.
   const storageKey = (ctx: MethodContext, state: string) =>
-    `${ctx.storageKeyPrefix}:${ctx.appId}:oidc:${state}`
+    `${ctx.storageKeyPrefix}:${ctx.appId}:oidc:${encodeURIComponent(methodId)}:${encodeURIComponent(state)}`
 
   /** Runs a token request, answering one `use_dpop_nonce` challenge. */
   async function withDPoPNonceRetry<T>(attempt: () => Promise<T>): Promise<T> {
@@ -170,7 +178,7 @@ export function oidc(options: OidcOptions): AuthMethod<OidcSignInParams | undefi
   }
 
   return {
-    id: options.id ?? 'oidc',
+    id: methodId,
 
     async signIn(params, ctx) {
       try {
@@ -205,9 +213,12 @@ export function oidc(options: OidcOptions): AuthMethod<OidcSignInParams | undefi
           redirectUri: redirectUri.href,
           createdAt: ctx.now(),
           ...(dpopJkt ? { dpopJkt } : {}),
+          issuer: issuer.href,
+          clientId: options.clientId,
         }
         await redirectStorage.set(storageKey(ctx, state), JSON.stringify(pending))
-        return { type: 'redirect', url: url.href }
+        // The client keeps the state with the pending redirect: only a callback carrying it is ours.
+        return { type: 'redirect', url: url.href, state }
       } catch (error) {
         throw toSessionErrorFromOAuth(error, 'SIGN_IN_FAILED', 'Could not start the OpenID Connect sign-in')
       }
@@ -240,6 +251,12 @@ export function oidc(options: OidcOptions): AuthMethod<OidcSignInParams | undefi
         throw new SessionError('REDIRECT_STATE_MISMATCH', 'The stored redirect state is unreadable', {
           cause: error,
         })
+      }
+      if (pending.issuer !== issuer.href || pending.clientId !== options.clientId) {
+        throw new SessionError(
+          'REDIRECT_STATE_MISMATCH',
+          'The callback belongs to another provider or client',
+        )
       }
       try {
         const as = await authorizationServer(ctx)
