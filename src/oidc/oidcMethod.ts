@@ -33,7 +33,13 @@ export interface OidcOptions {
   dpop?: boolean
   /** Where the provider sends the browser after RP-initiated logout. */
   postLogoutRedirectUri?: string
-  /** Extra authorization request parameters (`prompt`, `audience`, `resource`, `ui_locales`…). */
+  /**
+   * Extra authorization request parameters (`prompt`, `audience`, `resource`, `ui_locales`…).
+   * The parameters the method sets itself are refused with `SessionError('INVALID_PARAMS')`, in
+   * any letter case: `client_id`, `redirect_uri`, `response_type`, `scope` (use the `scope`
+   * option), `state`, `nonce`, `code_challenge`, `code_challenge_method`, `dpop_jkt`, and
+   * `request`, `request_uri`, `response_mode`, which would replace or re-route the whole request.
+   */
   extraParams?: Record<string, string>
   /** Where the PKCE verifier, state and nonce wait during the redirect. Default sessionStorage, memory outside a browser. */
   redirectStorage?: StorageAdapter
@@ -48,8 +54,45 @@ export interface OidcOptions {
 
 /** Parameters of `client.signIn()` for this method. */
 export interface OidcSignInParams {
-  /** Merged into the authorization request (for example `{ prompt: 'login', login_hint: 'ada' }`). */
+  /**
+   * Merged into the authorization request (for example `{ prompt: 'login', login_hint: 'ada' }`),
+   * over the app-level `extraParams`. Reserved parameters are refused as there.
+   */
   extraParams?: Record<string, string>
+}
+
+/**
+ * What `extraParams` may not set: every parameter the request builder sets (overriding `state`,
+ * `nonce` or PKCE would defeat them, `code_challenge_method=plain` downgrades PKCE), plus those
+ * that replace or re-route the request as a whole (a request object or `request_uri` carries its
+ * own redirect_uri, state and challenge; another `response_mode` sends the code where this method
+ * does not read it). `scope` has its own option, which keeps `openid` in the caller's sight.
+ */
+const RESERVED_PARAMS: ReadonlySet<string> = new Set([
+  'client_id',
+  'redirect_uri',
+  'response_type',
+  'scope',
+  'state',
+  'nonce',
+  'code_challenge',
+  'code_challenge_method',
+  'dpop_jkt',
+  'request',
+  'request_uri',
+  'response_mode',
+])
+
+/** Refuses reserved names in any letter case; the message names the parameter, never its value. */
+function refuseReservedParams(params: Record<string, string> | undefined, where: string): void {
+  for (const name of Object.keys(params ?? {})) {
+    if (RESERVED_PARAMS.has(name.toLowerCase())) {
+      throw new SessionError(
+        'INVALID_PARAMS',
+        `${where} may not set "${name}": the OpenID Connect method sets it itself`,
+      )
+    }
+  }
 }
 
 interface PendingAuthorization {
@@ -101,6 +144,7 @@ export function oidc(options: OidcOptions): AuthMethod<OidcSignInParams | undefi
       'The issuer must use https (plain http is allowed only for a loopback issuer with allowInsecureLoopback)',
     )
   }
+  refuseReservedParams(options.extraParams, 'oidc({ extraParams })')
   const client: oauth.Client = { client_id: options.clientId }
   const clientAuth = oauth.None()
   const redirectStorage = options.redirectStorage ?? defaultRedirectStorage()
@@ -181,6 +225,8 @@ export function oidc(options: OidcOptions): AuthMethod<OidcSignInParams | undefi
     id: methodId,
 
     async signIn(params, ctx) {
+      // Before anything else: a refused request leaves nothing behind and asks the provider nothing.
+      refuseReservedParams(params?.extraParams, 'signIn({ extraParams })')
       try {
         const as = await authorizationServer(ctx)
         if (!as.authorization_endpoint)
