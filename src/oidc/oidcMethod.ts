@@ -50,6 +50,12 @@ export interface OidcOptions {
   allowInsecureLoopback?: boolean
   /** Bound on the revocation call at sign-out, in ms. Default 3000. */
   revocationTimeoutMs?: number
+  /**
+   * How long a started sign-in may wait for its callback, in seconds: an older callback is
+   * refused with `REDIRECT_STATE_MISMATCH`. Default 600, the client's `redirectTimeoutSeconds`
+   * default; keep the two equal.
+   */
+  redirectTimeoutSeconds?: number
 }
 
 /** Parameters of `client.signIn()` for this method. */
@@ -151,6 +157,10 @@ export function oidc(options: OidcOptions): AuthMethod<OidcSignInParams | undefi
   const useDPoP = options.dpop !== false
   const scope = options.scope ?? 'openid email offline_access'
   const redirectUri = new URL(options.redirectUri)
+  const redirectTimeoutMs = (options.redirectTimeoutSeconds ?? 600) * 1000
+  if (!(redirectTimeoutMs > 0) || !Number.isFinite(redirectTimeoutMs)) {
+    throw new SessionError('INVALID_PARAMS', 'redirectTimeoutSeconds must be a positive number')
+  }
   let discovered: Promise<oauth.AuthorizationServer> | undefined
   const dpopHandles = new Map<string, oauth.DPoPHandle>()
 
@@ -304,6 +314,14 @@ export function oidc(options: OidcOptions): AuthMethod<OidcSignInParams | undefi
           'The callback belongs to another provider or client',
         )
       }
+      // The client gives up on a redirect after its timeout; a callback that comes later is not
+      // completed behind its back (and an authorization code that old is stale anyway).
+      if (!(ctx.now() - pending.createdAt <= redirectTimeoutMs)) {
+        throw new SessionError(
+          'REDIRECT_STATE_MISMATCH',
+          `The callback came more than ${redirectTimeoutMs / 1000} s after the sign-in started`,
+        )
+      }
       try {
         const as = await authorizationServer(ctx)
         const callbackParams = oauth.validateAuthResponse(as, client, url, state)
@@ -334,6 +352,11 @@ export function oidc(options: OidcOptions): AuthMethod<OidcSignInParams | undefi
           'Completing the OpenID Connect sign-in failed',
         )
       }
+    },
+
+    async abandonRedirect(state, ctx) {
+      // Rejects only when the redirect storage itself fails: the caller reports it.
+      await redirectStorage.remove(storageKey(ctx, state))
     },
 
     async refresh(credentials, ctx) {
