@@ -344,6 +344,7 @@ export function oidc(options: OidcOptions): AuthMethod<OidcSignInParams | undefi
           await oauth.validateApplicationLevelSignature(as, response, http(ctx))
           return processed
         })
+        requireBoundToken(result, dpop)
         return toCredentials(result, ctx, oauth.getValidatedIdTokenClaims(result))
       } catch (error) {
         throw toSessionErrorFromOAuth(
@@ -363,7 +364,10 @@ export function oidc(options: OidcOptions): AuthMethod<OidcSignInParams | undefi
       if (!credentials.refreshToken) throw new SessionError('SESSION_EXPIRED', 'There is no refresh token')
       try {
         const as = await authorizationServer(ctx)
-        const dpop = useDPoP && credentials.tokenType === 'DPoP' ? dpopFor(await ctx.sessionKey()) : undefined
+        const dpop =
+          useDPoP && credentials.tokenType?.toLowerCase() === 'dpop'
+            ? dpopFor(await ctx.sessionKey())
+            : undefined
         const result = await withDPoPNonceRetry(async () => {
           const response = await oauth.refreshTokenGrantRequest(
             as,
@@ -375,9 +379,15 @@ export function oidc(options: OidcOptions): AuthMethod<OidcSignInParams | undefi
               ...(dpop ? { DPoP: dpop } : {}),
             },
           )
-          return oauth.processRefreshTokenResponse(as, client, response)
+          // oauth4webapi checks a new ID token's iss, aud, exp and iat; its signature is ours to
+          // check, as at sign-in (OpenID Connect Core 12.2).
+          const processed = await oauth.processRefreshTokenResponse(as, client, response)
+          if (processed.id_token) await oauth.validateApplicationLevelSignature(as, response, http(ctx))
+          return processed
         })
+        requireBoundToken(result, dpop)
         const claims = result.id_token ? oauth.getValidatedIdTokenClaims(result) : undefined
+        if (claims) requireSameSubject(claims, credentials)
         return toCredentials(result, ctx, claims)
       } catch (error) {
         throw toSessionErrorFromOAuth(error, 'REFRESH_FAILED', 'The refresh failed', {
@@ -419,6 +429,27 @@ export function oidc(options: OidcOptions): AuthMethod<OidcSignInParams | undefi
         url.searchParams.set('post_logout_redirect_uri', options.postLogoutRedirectUri)
       return url.href
     },
+  }
+}
+
+/**
+ * A provider that answers Bearer when DPoP was asked for would turn a key-bound session into a
+ * bearer one without anyone noticing (RFC 9449 section 5: the client must check `token_type`).
+ */
+function requireBoundToken(result: oauth.TokenEndpointResponse, dpop: oauth.DPoPHandle | undefined): void {
+  if (dpop && result.token_type !== 'dpop') {
+    throw new SessionError(
+      'INVALID_RESPONSE',
+      'The provider answered with a token that is not DPoP-bound although DPoP was requested',
+    )
+  }
+}
+
+/** A refreshed ID token must name the subject the session was signed in as (OpenID Connect Core 12.2). */
+function requireSameSubject(claims: oauth.IDToken, previous: Credentials): void {
+  const before = typeof previous.claims?.sub === 'string' ? previous.claims.sub : previous.subject
+  if (before !== undefined && claims.sub !== before) {
+    throw new SessionError('INVALID_RESPONSE', 'The refreshed ID token names another subject')
   }
 }
 
