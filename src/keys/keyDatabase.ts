@@ -19,6 +19,12 @@ export type KeyStoreName = 'sessionKeys' | 'storageKeys'
 export interface KeyDatabase {
   get<T>(store: KeyStoreName, id: string): Promise<T | null>
   put(store: KeyStoreName, id: string, value: unknown): Promise<void>
+  /**
+   * The value stored under `id`, or `value` after storing it when there was none, in one
+   * read-write transaction: of several tabs racing to create the same entry, the first wins
+   * and every tab gets the winner's value.
+   */
+  getOrAdd<T>(store: KeyStoreName, id: string, value: T): Promise<T>
   delete(store: KeyStoreName, id: string): Promise<void>
 }
 
@@ -77,6 +83,16 @@ export function keyDatabase(
     put: (store, id, value) =>
       run('write', async (db) => {
         await db.put(store, value, id)
+      }),
+    getOrAdd: <T>(store: KeyStoreName, id: string, value: T) =>
+      run('write', async (db) => {
+        // Read-write transactions on one store run one at a time across every connection of the
+        // origin, so no other tab can add between this get and this add.
+        const tx = db.transaction(store, 'readwrite')
+        const existing = (await tx.store.get(id)) as T | undefined
+        if (existing === undefined) await tx.store.add(value, id)
+        await tx.done
+        return existing ?? value
       }),
     delete: (store, id) =>
       run('delete', async (db) => {
