@@ -43,29 +43,40 @@ export function keyDatabase(
   env: Pick<Environment, 'setTimeout' | 'clearTimeout'> = defaultEnvironment(),
 ): KeyDatabase {
   let opening: Promise<IDBPDatabase> | null = null
-  const open = () => {
+  const open = (): Promise<IDBPDatabase> => {
     if (typeof indexedDB === 'undefined' || indexedDB === null) {
       return Promise.reject(
         new SessionError('KEY_UNAVAILABLE', 'IndexedDB is not available to keep session keys'),
       )
     }
-    opening ??= openDB(dbName, 1, {
+    if (opening) return opening
+    const attempt = openDB(dbName, 1, {
       upgrade(db) {
         for (const store of ['sessionKeys', 'storageKeys']) {
           if (!db.objectStoreNames.contains(store)) db.createObjectStore(store)
         }
       },
-      blocking() {
-        void opening?.then((db) => db.close())
-        opening = null
+      blocking(_current, _blocked, event) {
+        // Another tab wants a newer version: close this connection so it is not blocked, and
+        // open again on the next call.
+        ;(event.target as IDBDatabase).close()
+        if (opening === current) opening = null
       },
       terminated() {
-        opening = null
+        if (opening === current) opening = null
       },
     })
-    const current = opening
+    // Bounded: a hung open is given up on and the next call opens again, rather than every call
+    // waiting on it for the life of the page (firebase-js-sdk #10311; as indexedDbStorage does).
+    const current = withTimeout(attempt, timeoutMs, `Opening the key database "${dbName}" timed out`, env)
+    opening = current
     current.catch(() => {
       if (opening === current) opening = null
+      // An open that lands after it was given up on is closed, not left holding the database.
+      attempt.then(
+        (db) => db.close(),
+        () => undefined,
+      )
     })
     return current
   }
