@@ -148,8 +148,9 @@ export function createAuthenticatedFetch(deps: AuthenticatedFetchDeps) {
             headers,
             ...(signal ? { signal } : {}),
           })
-          // Only DPoP resource servers hand out nonces; Bearer requests skip the extra hop.
-          if (record?.session.tokenType !== 'DPoP') return sent
+          // Only DPoP resource servers hand out nonces; Bearer requests skip the extra hop. The
+          // scheme is case-insensitive (RFC 9110), so is a tokenType a method or setTokens gave.
+          if (record?.session.tokenType.toLowerCase() !== 'dpop') return sent
           return sent.then((response) => {
             const next = response.headers.get('dpop-nonce')
             if (next) dpopNonces.set(url.origin, next)
@@ -158,10 +159,14 @@ export function createAuthenticatedFetch(deps: AuthenticatedFetchDeps) {
         }
         return pending ? pending.then(go) : go()
       }
-      /** One answer to a resource server's `use_dpop_nonce` challenge. */
+      /**
+       * One answer to a resource server's `use_dpop_nonce` challenge. A stream body was consumed
+       * by the first send: the caller gets the 401, and its next request carries the nonce.
+       */
       const sendAnsweringNonce = async (record: SessionRecord | null) => {
         const response = await send(record)
-        if (!record || response.status !== 401 || !isDPoPNonceChallenge(response)) return response
+        if (!record || !replayable || response.status !== 401 || !isDPoPNonceChallenge(response))
+          return response
         await response.body?.cancel().catch(() => undefined)
         return send(record)
       }

@@ -19,6 +19,12 @@ export type KeyStoreName = 'sessionKeys' | 'storageKeys'
 export interface KeyDatabase {
   get<T>(store: KeyStoreName, id: string): Promise<T | null>
   put(store: KeyStoreName, id: string, value: unknown): Promise<void>
+  /**
+   * The value stored under `id`, or `value` after storing it when there was none, in one
+   * read-write transaction: of several tabs racing to create the same entry, the first wins
+   * and every tab gets the winner's value.
+   */
+  getOrAdd<T>(store: KeyStoreName, id: string, value: T): Promise<T>
   delete(store: KeyStoreName, id: string): Promise<void>
 }
 
@@ -37,29 +43,40 @@ export function keyDatabase(
   env: Pick<Environment, 'setTimeout' | 'clearTimeout'> = defaultEnvironment(),
 ): KeyDatabase {
   let opening: Promise<IDBPDatabase> | null = null
-  const open = () => {
+  const open = (): Promise<IDBPDatabase> => {
     if (typeof indexedDB === 'undefined' || indexedDB === null) {
       return Promise.reject(
         new SessionError('KEY_UNAVAILABLE', 'IndexedDB is not available to keep session keys'),
       )
     }
-    opening ??= openDB(dbName, 1, {
+    if (opening) return opening
+    const attempt = openDB(dbName, 1, {
       upgrade(db) {
         for (const store of ['sessionKeys', 'storageKeys']) {
           if (!db.objectStoreNames.contains(store)) db.createObjectStore(store)
         }
       },
-      blocking() {
-        void opening?.then((db) => db.close())
-        opening = null
+      blocking(_current, _blocked, event) {
+        // Another tab wants a newer version: close this connection so it is not blocked, and
+        // open again on the next call.
+        ;(event.target as IDBDatabase).close()
+        if (opening === current) opening = null
       },
       terminated() {
-        opening = null
+        if (opening === current) opening = null
       },
     })
-    const current = opening
+    // Bounded: a hung open is given up on and the next call opens again, rather than every call
+    // waiting on it for the life of the page (firebase-js-sdk #10311; as indexedDbStorage does).
+    const current = withTimeout(attempt, timeoutMs, `Opening the key database "${dbName}" timed out`, env)
+    opening = current
     current.catch(() => {
       if (opening === current) opening = null
+      // An open that lands after it was given up on is closed, not left holding the database.
+      attempt.then(
+        (db) => db.close(),
+        () => undefined,
+      )
     })
     return current
   }
@@ -77,6 +94,16 @@ export function keyDatabase(
     put: (store, id, value) =>
       run('write', async (db) => {
         await db.put(store, value, id)
+      }),
+    getOrAdd: <T>(store: KeyStoreName, id: string, value: T) =>
+      run('write', async (db) => {
+        // Read-write transactions on one store run one at a time across every connection of the
+        // origin, so no other tab can add between this get and this add.
+        const tx = db.transaction(store, 'readwrite')
+        const existing = (await tx.store.get(id)) as T | undefined
+        if (existing === undefined) await tx.store.add(value, id)
+        await tx.done
+        return existing ?? value
       }),
     delete: (store, id) =>
       run('delete', async (db) => {

@@ -33,7 +33,13 @@ export interface OidcOptions {
   dpop?: boolean
   /** Where the provider sends the browser after RP-initiated logout. */
   postLogoutRedirectUri?: string
-  /** Extra authorization request parameters (`prompt`, `audience`, `resource`, `ui_locales`…). */
+  /**
+   * Extra authorization request parameters (`prompt`, `audience`, `resource`, `ui_locales`…).
+   * The parameters the method sets itself are refused with `SessionError('INVALID_PARAMS')`, in
+   * any letter case: `client_id`, `redirect_uri`, `response_type`, `scope` (use the `scope`
+   * option), `state`, `nonce`, `code_challenge`, `code_challenge_method`, `dpop_jkt`, and
+   * `request`, `request_uri`, `response_mode`, which would replace or re-route the whole request.
+   */
   extraParams?: Record<string, string>
   /** Where the PKCE verifier, state and nonce wait during the redirect. Default sessionStorage, memory outside a browser. */
   redirectStorage?: StorageAdapter
@@ -44,12 +50,55 @@ export interface OidcOptions {
   allowInsecureLoopback?: boolean
   /** Bound on the revocation call at sign-out, in ms. Default 3000. */
   revocationTimeoutMs?: number
+  /**
+   * How long a started sign-in may wait for its callback, in seconds: an older callback is
+   * refused with `REDIRECT_STATE_MISMATCH`. Default 600, the client's `redirectTimeoutSeconds`
+   * default; keep the two equal.
+   */
+  redirectTimeoutSeconds?: number
 }
 
 /** Parameters of `client.signIn()` for this method. */
 export interface OidcSignInParams {
-  /** Merged into the authorization request (for example `{ prompt: 'login', login_hint: 'ada' }`). */
+  /**
+   * Merged into the authorization request (for example `{ prompt: 'login', login_hint: 'ada' }`),
+   * over the app-level `extraParams`. Reserved parameters are refused as there.
+   */
   extraParams?: Record<string, string>
+}
+
+/**
+ * What `extraParams` may not set: every parameter the request builder sets (overriding `state`,
+ * `nonce` or PKCE would defeat them, `code_challenge_method=plain` downgrades PKCE), plus those
+ * that replace or re-route the request as a whole (a request object or `request_uri` carries its
+ * own redirect_uri, state and challenge; another `response_mode` sends the code where this method
+ * does not read it). `scope` has its own option, which keeps `openid` in the caller's sight.
+ */
+const RESERVED_PARAMS: ReadonlySet<string> = new Set([
+  'client_id',
+  'redirect_uri',
+  'response_type',
+  'scope',
+  'state',
+  'nonce',
+  'code_challenge',
+  'code_challenge_method',
+  'dpop_jkt',
+  'request',
+  'request_uri',
+  'response_mode',
+])
+
+/** Refuses reserved names in any letter case; the message names the parameter, never its value. */
+function refuseReservedParams(params: Record<string, string> | undefined, where: string): void {
+  for (const name of Object.keys(params ?? {})) {
+    if (RESERVED_PARAMS.has(name.toLowerCase())) {
+      throw new SessionError(
+        'INVALID_PARAMS',
+        `${where} may not set "${name}": the OpenID Connect method sets it itself`,
+      )
+    }
+  }
 }
 
 interface PendingAuthorization {
@@ -58,6 +107,9 @@ interface PendingAuthorization {
   redirectUri: string
   createdAt: number
   dpopJkt?: string
+  /** Who the request went to: checked again on the way back, whatever the storage key says. */
+  issuer?: string
+  clientId?: string
 }
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]'])
@@ -98,12 +150,17 @@ export function oidc(options: OidcOptions): AuthMethod<OidcSignInParams | undefi
       'The issuer must use https (plain http is allowed only for a loopback issuer with allowInsecureLoopback)',
     )
   }
+  refuseReservedParams(options.extraParams, 'oidc({ extraParams })')
   const client: oauth.Client = { client_id: options.clientId }
   const clientAuth = oauth.None()
   const redirectStorage = options.redirectStorage ?? defaultRedirectStorage()
   const useDPoP = options.dpop !== false
   const scope = options.scope ?? 'openid email offline_access'
   const redirectUri = new URL(options.redirectUri)
+  const redirectTimeoutMs = (options.redirectTimeoutSeconds ?? 600) * 1000
+  if (!(redirectTimeoutMs > 0) || !Number.isFinite(redirectTimeoutMs)) {
+    throw new SessionError('INVALID_PARAMS', 'redirectTimeoutSeconds must be a positive number')
+  }
   let discovered: Promise<oauth.AuthorizationServer> | undefined
   const dpopHandles = new Map<string, oauth.DPoPHandle>()
 
@@ -134,8 +191,13 @@ export function oidc(options: OidcOptions): AuthMethod<OidcSignInParams | undefi
     return handle
   }
 
+  const methodId = options.id ?? 'oidc'
+  // Namespaced by method: with two oidc() methods on one callback URL, a state only ever finds
+  // the entry of the method that issued it (no mix-up of codes and verifiers between providers).
+  // Both parts are encoded: the state comes from the callback URL, so it must not reach another
+  // method's entry through a ':' in it.
   const storageKey = (ctx: MethodContext, state: string) =>
-    `${ctx.storageKeyPrefix}:${ctx.appId}:oidc:${state}`
+    `${ctx.storageKeyPrefix}:${ctx.appId}:oidc:${encodeURIComponent(methodId)}:${encodeURIComponent(state)}`
 
   /** Runs a token request, answering one `use_dpop_nonce` challenge. */
   async function withDPoPNonceRetry<T>(attempt: () => Promise<T>): Promise<T> {
@@ -170,9 +232,11 @@ export function oidc(options: OidcOptions): AuthMethod<OidcSignInParams | undefi
   }
 
   return {
-    id: options.id ?? 'oidc',
+    id: methodId,
 
     async signIn(params, ctx) {
+      // Before anything else: a refused request leaves nothing behind and asks the provider nothing.
+      refuseReservedParams(params?.extraParams, 'signIn({ extraParams })')
       try {
         const as = await authorizationServer(ctx)
         if (!as.authorization_endpoint)
@@ -205,9 +269,12 @@ export function oidc(options: OidcOptions): AuthMethod<OidcSignInParams | undefi
           redirectUri: redirectUri.href,
           createdAt: ctx.now(),
           ...(dpopJkt ? { dpopJkt } : {}),
+          issuer: issuer.href,
+          clientId: options.clientId,
         }
         await redirectStorage.set(storageKey(ctx, state), JSON.stringify(pending))
-        return { type: 'redirect', url: url.href }
+        // The client keeps the state with the pending redirect: only a callback carrying it is ours.
+        return { type: 'redirect', url: url.href, state }
       } catch (error) {
         throw toSessionErrorFromOAuth(error, 'SIGN_IN_FAILED', 'Could not start the OpenID Connect sign-in')
       }
@@ -241,6 +308,20 @@ export function oidc(options: OidcOptions): AuthMethod<OidcSignInParams | undefi
           cause: error,
         })
       }
+      if (pending.issuer !== issuer.href || pending.clientId !== options.clientId) {
+        throw new SessionError(
+          'REDIRECT_STATE_MISMATCH',
+          'The callback belongs to another provider or client',
+        )
+      }
+      // The client gives up on a redirect after its timeout; a callback that comes later is not
+      // completed behind its back (and an authorization code that old is stale anyway).
+      if (!(ctx.now() - pending.createdAt <= redirectTimeoutMs)) {
+        throw new SessionError(
+          'REDIRECT_STATE_MISMATCH',
+          `The callback came more than ${redirectTimeoutMs / 1000} s after the sign-in started`,
+        )
+      }
       try {
         const as = await authorizationServer(ctx)
         const callbackParams = oauth.validateAuthResponse(as, client, url, state)
@@ -263,6 +344,7 @@ export function oidc(options: OidcOptions): AuthMethod<OidcSignInParams | undefi
           await oauth.validateApplicationLevelSignature(as, response, http(ctx))
           return processed
         })
+        requireBoundToken(result, dpop)
         return toCredentials(result, ctx, oauth.getValidatedIdTokenClaims(result))
       } catch (error) {
         throw toSessionErrorFromOAuth(
@@ -273,11 +355,19 @@ export function oidc(options: OidcOptions): AuthMethod<OidcSignInParams | undefi
       }
     },
 
+    async abandonRedirect(state, ctx) {
+      // Rejects only when the redirect storage itself fails: the caller reports it.
+      await redirectStorage.remove(storageKey(ctx, state))
+    },
+
     async refresh(credentials, ctx) {
       if (!credentials.refreshToken) throw new SessionError('SESSION_EXPIRED', 'There is no refresh token')
       try {
         const as = await authorizationServer(ctx)
-        const dpop = useDPoP && credentials.tokenType === 'DPoP' ? dpopFor(await ctx.sessionKey()) : undefined
+        const dpop =
+          useDPoP && credentials.tokenType?.toLowerCase() === 'dpop'
+            ? dpopFor(await ctx.sessionKey())
+            : undefined
         const result = await withDPoPNonceRetry(async () => {
           const response = await oauth.refreshTokenGrantRequest(
             as,
@@ -289,9 +379,15 @@ export function oidc(options: OidcOptions): AuthMethod<OidcSignInParams | undefi
               ...(dpop ? { DPoP: dpop } : {}),
             },
           )
-          return oauth.processRefreshTokenResponse(as, client, response)
+          // oauth4webapi checks a new ID token's iss, aud, exp and iat; its signature is ours to
+          // check, as at sign-in (OpenID Connect Core 12.2).
+          const processed = await oauth.processRefreshTokenResponse(as, client, response)
+          if (processed.id_token) await oauth.validateApplicationLevelSignature(as, response, http(ctx))
+          return processed
         })
+        requireBoundToken(result, dpop)
         const claims = result.id_token ? oauth.getValidatedIdTokenClaims(result) : undefined
+        if (claims) requireSameSubject(claims, credentials)
         return toCredentials(result, ctx, claims)
       } catch (error) {
         throw toSessionErrorFromOAuth(error, 'REFRESH_FAILED', 'The refresh failed', {
@@ -333,6 +429,27 @@ export function oidc(options: OidcOptions): AuthMethod<OidcSignInParams | undefi
         url.searchParams.set('post_logout_redirect_uri', options.postLogoutRedirectUri)
       return url.href
     },
+  }
+}
+
+/**
+ * A provider that answers Bearer when DPoP was asked for would turn a key-bound session into a
+ * bearer one without anyone noticing (RFC 9449 section 5: the client must check `token_type`).
+ */
+function requireBoundToken(result: oauth.TokenEndpointResponse, dpop: oauth.DPoPHandle | undefined): void {
+  if (dpop && result.token_type !== 'dpop') {
+    throw new SessionError(
+      'INVALID_RESPONSE',
+      'The provider answered with a token that is not DPoP-bound although DPoP was requested',
+    )
+  }
+}
+
+/** A refreshed ID token must name the subject the session was signed in as (OpenID Connect Core 12.2). */
+function requireSameSubject(claims: oauth.IDToken, previous: Credentials): void {
+  const before = typeof previous.claims?.sub === 'string' ? previous.claims.sub : previous.subject
+  if (before !== undefined && claims.sub !== before) {
+    throw new SessionError('INVALID_RESPONSE', 'The refreshed ID token names another subject')
   }
 }
 

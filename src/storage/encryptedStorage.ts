@@ -63,8 +63,9 @@ export function encryptedStorage(
         'encrypt',
         'decrypt',
       ])
-      await db.put('storageKeys', keyName, created)
-      return created
+      // Another tab on its first use may have stored a key meanwhile: the first one stored is the
+      // key of every tab, or each tab would encrypt with its own and lose the other's values.
+      return db.getOrAdd('storageKeys', keyName, created)
     })()
     key.catch(() => {
       key = null

@@ -275,4 +275,63 @@ describe('client.fetch against a loopback API', () => {
     expect(api.state.seen).toHaveLength(1)
     dpopClient.destroy()
   })
+
+  it('DPoP: tokenType "dpop" in any case keeps the resource server\'s nonce', async () => {
+    for (const tokenType of ['dpop', 'DPOP']) {
+      const dpopClient = createSessionClient({
+        appId: `dpop-${tokenType}`,
+        methods: [],
+        storage: memoryStorage(),
+        sync: false,
+        apiOrigins: [api.origin],
+      })
+      const token = fakeJwt({ sub: 'u', exp: Math.floor(Date.now() / 1000) + 300, t: tokenType })
+      const session = await dpopClient.setTokens({ accessToken: token, tokenType })
+      api.state.valid.add(token)
+      api.state.dpopJkt = session.keyThumbprint ?? null
+      api.state.requireDPoPNonce = `n-${tokenType}`
+      api.state.seen.length = 0
+      const res = await dpopClient.fetch(`${api.origin}/resource`)
+      expect(res.status).toBe(200)
+      expect(api.state.seen).toHaveLength(2) // one challenge, one answer
+      api.state.seen.length = 0
+      expect((await dpopClient.fetch(`${api.origin}/resource`)).status).toBe(200)
+      expect(api.state.seen).toHaveLength(1) // the nonce was remembered
+      dpopClient.destroy()
+    }
+  })
+
+  it('DPoP: a nonce challenge to a stream body returns the 401 (a stream cannot be sent twice); the next request carries the nonce', async () => {
+    const dpopClient = createSessionClient({
+      appId: 'dpop-stream',
+      methods: [],
+      storage: memoryStorage(),
+      sync: false,
+      apiOrigins: [api.origin],
+    })
+    const token = fakeJwt({ sub: 'u', exp: Math.floor(Date.now() / 1000) + 300 })
+    const session = await dpopClient.setTokens({ accessToken: token, tokenType: 'DPoP' })
+    api.state.valid.add(token)
+    api.state.dpopJkt = session.keyThumbprint ?? null
+    api.state.requireDPoPNonce = 'n-stream'
+    const stream = () =>
+      new ReadableStream({
+        start(controller) {
+          controller.enqueue(new TextEncoder().encode('chunk'))
+          controller.close()
+        },
+      })
+    const init = () => ({ method: 'POST', body: stream(), duplex: 'half' }) as RequestInit
+    const res = await dpopClient.fetch(`${api.origin}/upload`, init())
+    expect(res.status).toBe(401)
+    expect(res.headers.get('dpop-nonce')).toBe('n-stream')
+    expect(api.state.seen).toHaveLength(1)
+    // The caller sends its stream again: the remembered nonce makes it go through at once.
+    api.state.seen.length = 0
+    const again = await dpopClient.fetch(`${api.origin}/upload`, init())
+    expect(again.status).toBe(200)
+    expect(api.state.seen).toHaveLength(1)
+    expect(api.state.seen[0]?.body.toString('utf8')).toBe('chunk')
+    dpopClient.destroy()
+  })
 })

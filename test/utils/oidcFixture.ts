@@ -11,7 +11,12 @@ export interface OidcFixture {
 }
 
 export async function startOidcFixture(
-  options: { accessTokenTtl?: number; providerNonce?: boolean; apiNonce?: boolean } = {},
+  options: {
+    accessTokenTtl?: number
+    providerNonce?: boolean
+    apiNonce?: boolean
+    extraClientIds?: string[]
+  } = {},
 ): Promise<OidcFixture> {
   const api = await startProtectedApi({ requireDPoPNonce: options.apiNonce ?? false })
   const op = await startOpenIdProvider({
@@ -19,6 +24,7 @@ export async function startOidcFixture(
     apiAudience: api.url,
     ...(options.accessTokenTtl ? { accessTokenTtl: options.accessTokenTtl } : {}),
     requireDPoPNonce: options.providerNonce ?? false,
+    ...(options.extraClientIds ? { extraClientIds: options.extraClientIds } : {}),
   })
   api.setIssuer(op.issuer)
   return {

@@ -14,6 +14,8 @@ export interface OpenIdProviderOptions {
   /** Default 0: a free port. */
   port?: number
   clientId?: string
+  /** More public clients with the same settings (tests: two methods, one provider, one callback URL). */
+  extraClientIds?: string[]
   redirectUris: string[]
   postLogoutRedirectUris?: string[]
   /** The protected API's URL: access tokens are JWTs for this audience. */
@@ -84,16 +86,14 @@ export async function startOpenIdProvider(options: OpenIdProviderOptions): Promi
   const jwks = await signingKeys()
 
   const configuration: Configuration = {
-    clients: [
-      {
-        client_id: clientId,
-        token_endpoint_auth_method: 'none',
-        grant_types: ['authorization_code', 'refresh_token'],
-        response_types: ['code'],
-        redirect_uris: options.redirectUris,
-        post_logout_redirect_uris: options.postLogoutRedirectUris ?? options.redirectUris,
-      },
-    ],
+    clients: [clientId, ...(options.extraClientIds ?? [])].map((client_id) => ({
+      client_id,
+      token_endpoint_auth_method: 'none' as const,
+      grant_types: ['authorization_code', 'refresh_token'],
+      response_types: ['code' as const],
+      redirect_uris: options.redirectUris,
+      post_logout_redirect_uris: options.postLogoutRedirectUris ?? options.redirectUris,
+    })),
     jwks: structuredClone(jwks),
     cookies: { keys: [randomBytes(32).toString('hex')] },
     findAccount: async (_ctx, id) => account(id),
