@@ -133,30 +133,21 @@ export const sessionMachine = sessionSetup.createMachine({
         'dropAttempt',
       ],
     },
-    REDIRECT_CALLBACK: [
-      {
-        guard: {
-          type: 'callbackMatchesPending',
-          params: ({ event }) => ({ state: event.state, methodId: event.methodId }),
+    // A callback the waiting redirect does not expect (see oidcRedirectPending.waiting): refused.
+    REDIRECT_CALLBACK: {
+      actions: [
+        { type: 'refuseCallback', params: ({ event }) => ({ attemptId: event.attemptId }) },
+        {
+          type: 'reportError',
+          params: () => ({
+            error: new SessionError(
+              'REDIRECT_STATE_MISMATCH',
+              'Ignored a callback no pending redirect expects',
+            ),
+          }),
         },
-        target: '.oidcRedirectPending.completing',
-        actions: [{ type: 'startAttempt', params: ({ event }) => ({ attemptId: event.attemptId }) }],
-      },
-      {
-        actions: [
-          { type: 'refuseCallback', params: ({ event }) => ({ attemptId: event.attemptId }) },
-          {
-            type: 'reportError',
-            params: () => ({
-              error: new SessionError(
-                'REDIRECT_STATE_MISMATCH',
-                'Ignored a callback no pending redirect expects',
-              ),
-            }),
-          },
-        ],
-      },
-    ],
+      ],
+    },
   },
   states: {
     restoring: restoringState,

@@ -30,7 +30,13 @@ const outcomeNow = (o: SignInOutcome | RedirectOutcome) => ('now' in o ? o.now :
  * Where a failed sign-in or redirect lands: back where the tab was (its session, its expired
  * event, or signed out), reporting the error and telling the attempt's caller.
  */
-export function landAfterFailure(read: (event: unknown) => SignInOutcome | RedirectOutcome) {
+export function landAfterFailure(
+  read: (event: unknown) => SignInOutcome | RedirectOutcome,
+  first: readonly {
+    type: 'startAttempt'
+    params: (args: { event: unknown }) => { attemptId: string }
+  }[] = [],
+) {
   type Args = { event: unknown }
   const error = ({ event }: Args) => ({ error: failedError(read(event)) })
   const tell = [
@@ -50,26 +56,26 @@ export function landAfterFailure(read: (event: unknown) => SignInOutcome | Redir
     {
       guard: lands('active'),
       target: '#session.active',
-      actions: ['clearPending', ...releaseKeys, 'persist', ...tell],
+      actions: [...first, 'clearPending', ...releaseKeys, 'persist', ...tell],
     },
     {
       // The token ran out meanwhile: refresh when its floor allows (at once for a healthy one).
       guard: lands('awaitRefresh'),
       target: '#session.refreshing.backoff',
-      actions: ['clearPending', 'retryAtFloor', ...releaseKeys, 'persist', ...tell],
+      actions: [...first, 'clearPending', 'retryAtFloor', ...releaseKeys, 'persist', ...tell],
     },
     {
       guard: lands('expireNow'),
       target: '#session.expired',
-      actions: ['clearPending', expire, ...releaseKeys, 'persist', ...tell],
+      actions: [...first, 'clearPending', expire, ...releaseKeys, 'persist', ...tell],
     },
     {
       // The expired event (and a refresh credential kept after a network failure) stay as they were.
       guard: lands('expired'),
       target: '#session.expired',
-      actions: ['clearPending', ...releaseKeys, 'persist', ...tell],
+      actions: [...first, 'clearPending', ...releaseKeys, 'persist', ...tell],
     },
-    { target: '#session.signedOut', actions: ['clearRecord', ...releaseKeys, 'persist', ...tell] },
+    { target: '#session.signedOut', actions: [...first, 'clearRecord', ...releaseKeys, 'persist', ...tell] },
   ] as const
 }
 
@@ -97,4 +103,17 @@ export const lookAtTheClock = [
 /** The error a refresh outcome carries. */
 export function errorOf(outcome: RefreshOutcome): SessionError {
   return outcome.ok ? new SessionError('REFRESH_FAILED', 'The refresh failed') : outcome.error
+}
+
+/**
+ * A callback the waiting redirect did not expect (another state, another method, a replay): the
+ * redirect it interrupts is over, and the callback's caller learns why.
+ */
+export function mismatchedCallback(event: unknown): SignInOutcome {
+  const now = (event as Of<'REDIRECT_CALLBACK'>).now
+  const error = new SessionError(
+    'REDIRECT_STATE_MISMATCH',
+    'The callback does not belong to the redirect sign-in this page started (unknown, late or replayed)',
+  )
+  return { kind: 'failed', error, now }
 }

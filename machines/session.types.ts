@@ -97,7 +97,14 @@ export interface DueTimerInput {
 export type SessionEvent =
   | { type: 'SIGN_IN'; attemptId: string; methodId: string; params: unknown }
   /** The page came back from a redirect sign-in; `state` is the callback's. */
-  | { type: 'REDIRECT_CALLBACK'; attemptId: string; url: string; state: string | null; methodId?: string }
+  | {
+      type: 'REDIRECT_CALLBACK'
+      attemptId: string
+      url: string
+      state: string | null
+      methodId?: string
+      now: number
+    }
   /** A session made here without a method's sign-in: setTokens, restore(serialized). */
   | { type: 'SESSION_ESTABLISHED'; attemptId: string; record: SessionRecord; now: number }
   /** Another tab signed in or refreshed. */

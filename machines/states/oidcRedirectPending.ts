@@ -2,7 +2,13 @@
 
 import { SessionError } from '../../src/SessionError.js'
 import { sessionSetup } from '../session.setup.js'
-import { landAfterFailure, type Of, redirect, releaseKeys } from '../session.transitions.js'
+import {
+  landAfterFailure,
+  mismatchedCallback,
+  type Of,
+  redirect,
+  releaseKeys,
+} from '../session.transitions.js'
 import type { RedirectOutcome } from '../session.types.js'
 
 export const redirectPendingState = sessionSetup.createStateConfig({
@@ -30,6 +36,24 @@ export const redirectPendingState = sessionSetup.createStateConfig({
         }),
       },
       on: {
+        // Only the callback that carries this redirect's state, for its method, completes it
+        // (another provider's on the same callback URL cannot: no mix-up).
+        REDIRECT_CALLBACK: [
+          {
+            guard: {
+              type: 'callbackMatchesPending',
+              params: ({ event }) => ({ state: event.state, methodId: event.methodId }),
+            },
+            target: 'completing',
+            actions: [{ type: 'startAttempt', params: ({ event }) => ({ attemptId: event.attemptId }) }],
+          },
+          ...landAfterFailure(mismatchedCallback, [
+            {
+              type: 'startAttempt',
+              params: ({ event }) => ({ attemptId: (event as Of<'REDIRECT_CALLBACK'>).attemptId }),
+            },
+          ]),
+        ],
         REDIRECT_TIMEOUT: {
           target: '#session.signedOut',
           actions: [

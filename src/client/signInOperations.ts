@@ -119,6 +119,7 @@ export function signInOperations(rt: ClientRuntime) {
         attemptId: crypto.randomUUID(),
         url: callback.href,
         state: callback.searchParams.get('state'),
+        now: deps.env.now(),
         ...(options?.method ? { methodId: options.method } : {}),
       })
     },

@@ -9,6 +9,7 @@ import { decodeJwt, decodeProtectedHeader, importJWK, SignJWT } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RedirectRequest } from '../../src/authMethod.js'
 import { type Credentials, createSessionClient, memoryStorage } from '../../src/index.js'
+import type { SessionExpiredEvent } from '../../src/index.js'
 import { oidc } from '../../src/oidc/index.js'
 import { methodContext } from '../utils/methodContext.js'
 import { type OidcFixture, REDIRECT_URI, startOidcFixture } from '../utils/oidcFixture.js'
@@ -176,9 +177,17 @@ describe('an OIDC refresh answer is validated', () => {
       const session = await client.handleRedirectCallback(callback)
       await pending
       rewrites.refresh_token = resignIdToken((c) => (c.sub = 'mallory'))
-      await expect(client.refresh()).rejects.toMatchObject({ code: 'INVALID_RESPONSE' })
-      expect(client.getSession()?.subject).toBe(session.subject)
-      expect(client.getSession()?.claims?.sub).toBe('ada')
+      // The provider already rotated the refresh token it was sent: the session ends (retrying
+      // would be reuse), and it never becomes mallory's.
+      await expect(client.refresh()).rejects.toMatchObject({
+        code: 'SESSION_EXPIRED',
+        cause: { code: 'INVALID_RESPONSE' },
+      })
+      expect(client.getStatus()).toBe('expired')
+      expect(client.getSession()).toBeNull()
+      const expired: SessionExpiredEvent[] = []
+      client.onSessionExpired((event) => expired.push(event))
+      expect(expired.map((e) => [e.reason, e.session.subject])).toEqual([['refresh_rejected', session.subject]])
     } finally {
       client.destroy()
     }

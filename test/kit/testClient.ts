@@ -24,9 +24,8 @@ let clients = 0
  * ```
  */
 export function testClient(options: Partial<SessionClientOptions> = {}) {
-  const scripted = scriptedMethod(
-    options.environment?.now ? { now: () => (options.environment?.now as () => number)() } : {},
-  )
+  const clock = options.environment?.now
+  const scripted = scriptedMethod(clock ? { now: () => clock() } : {})
   const client: SessionClient = createSessionClient({
     appId: `test-${++clients}`,
     storage: memoryStorage(),
