@@ -133,7 +133,7 @@ export function memoryLock(lockTimeoutMs: number, env: Environment): RefreshLock
   return {
     async hold(signal, work) {
       const previous = tail
-      let release = () => undefined as void
+      let release: () => void = () => undefined
       tail = new Promise<void>((resolve) => {
         release = resolve
       })

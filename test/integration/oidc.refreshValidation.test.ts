@@ -8,8 +8,8 @@
 import { decodeJwt, decodeProtectedHeader, importJWK, SignJWT } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RedirectRequest } from '../../src/authMethod.js'
-import { type Credentials, createSessionClient, memoryStorage } from '../../src/index.js'
 import type { SessionExpiredEvent } from '../../src/index.js'
+import { type Credentials, createSessionClient, memoryStorage } from '../../src/index.js'
 import { oidc } from '../../src/oidc/index.js'
 import { methodContext } from '../utils/methodContext.js'
 import { type OidcFixture, REDIRECT_URI, startOidcFixture } from '../utils/oidcFixture.js'
@@ -187,7 +187,9 @@ describe('an OIDC refresh answer is validated', () => {
       expect(client.getSession()).toBeNull()
       const expired: SessionExpiredEvent[] = []
       client.onSessionExpired((event) => expired.push(event))
-      expect(expired.map((e) => [e.reason, e.session.subject])).toEqual([['refresh_rejected', session.subject]])
+      expect(expired.map((e) => [e.reason, e.session.subject])).toEqual([
+        ['refresh_rejected', session.subject],
+      ])
     } finally {
       client.destroy()
     }
