@@ -101,7 +101,9 @@ describe('passkeys in Chromium (virtual authenticator)', () => {
   }
 
   /** A page with its own virtual authenticator, on the localhost page (passkeys need a domain). */
-  async function openPage(options: { none?: boolean } = {}): Promise<[Page, VirtualAuthenticator]> {
+  async function openPage(
+    options: Parameters<typeof addVirtualAuthenticator>[2] = {},
+  ): Promise<[Page, VirtualAuthenticator]> {
     const page = await context.newPage()
     const authenticator = await addVirtualAuthenticator(context, page, options)
     await page.goto(demo.localhostUrl)
@@ -352,6 +354,22 @@ describe('passkeys in Chromium (virtual authenticator)', () => {
     await waitForStatus(page, 'signedOut')
     await register(page, 'lin')
     expect(await sessionOf(page)).toMatchObject({ method: 'passkey', claims: { name: 'lin' } })
+  })
+
+  it('a prompt nobody answers ends at its time limit with PASSKEY_TIMEOUT', async () => {
+    await newContext()
+    const [page] = await openPage({ presence: false })
+    await page.route('**/passkey/authenticate/options', async (route) => {
+      const response = await route.fetch()
+      await route.fulfill({ response, json: { ...(await response.json()), timeout: 1_500 } })
+    })
+    const refused = demo.passkey.counters.refused
+    await page.click('#passkey-sign-in')
+    await waitForOutcome(page, /^PASSKEY_[A-Z_]+$/)
+    expect(await outcome(page)).toBe('PASSKEY_TIMEOUT')
+    expect(await status(page)).toBe('signedOut')
+    expect((await probe(page)).webauthn.get).toBe(1)
+    expect(demo.passkey.counters.refused).toBe(refused) // nothing reached the verify endpoint
   })
 
   it('with no authenticator the prompt ends in PASSKEY_UNAVAILABLE; on 127.0.0.1 passkeys are PASSKEY_NOT_SUPPORTED', async () => {

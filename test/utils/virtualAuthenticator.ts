@@ -22,7 +22,8 @@ export interface VirtualAuthenticator {
 /**
  * Enables the virtual authenticator environment on `page` and, unless `none`, adds a platform
  * passkey authenticator: CTAP2, internal transport, resident keys, user verification that succeeds,
- * presence simulated (no human). With `none`, the page has WebAuthn and no authenticator at all.
+ * presence simulated (no human). With `none`, the page has WebAuthn and no authenticator at all;
+ * with `presence: false`, the authenticator waits for a touch that never comes (an ignored prompt).
  *
  * @example
  * ```ts
@@ -33,7 +34,7 @@ export interface VirtualAuthenticator {
 export async function addVirtualAuthenticator(
   context: BrowserContext,
   page: Page,
-  options: { none?: boolean } = {},
+  options: { none?: boolean; presence?: boolean } = {},
 ): Promise<VirtualAuthenticator> {
   const cdp = await context.newCDPSession(page)
   await cdp.send('WebAuthn.enable', { enableUI: false })
@@ -46,7 +47,7 @@ export async function addVirtualAuthenticator(
         hasResidentKey: true,
         hasUserVerification: true,
         isUserVerified: true,
-        automaticPresenceSimulation: true,
+        automaticPresenceSimulation: options.presence ?? true,
       },
     }))
   }
