@@ -49,6 +49,26 @@ export type SessionErrorCode =
   | 'LISTENER_ERROR'
   /** A call's arguments or options are not acceptable (a reserved protocol parameter, a bad page size, …). */
   | 'INVALID_PARAMS'
+  /** The user dismissed the passkey prompt or refused user verification (WebAuthn `NotAllowedError`). */
+  | 'PASSKEY_CANCELLED'
+  /** The passkey prompt reached its time limit with no answer from the user or an authenticator. */
+  | 'PASSKEY_TIMEOUT'
+  /**
+   * No authenticator here can do what was asked: the device reports no platform authenticator and no
+   * phone (hybrid) transport and nothing answered, or none supports the required resident keys, user
+   * verification or algorithms (`ConstraintError`, `NotSupportedError`). Offer another method.
+   */
+  | 'PASSKEY_UNAVAILABLE'
+  /**
+   * This browser or page cannot use passkeys: no WebAuthn (`PublicKeyCredential`), not a secure
+   * context, a domain that is not a valid relying-party id (an IP address, `SecurityError`), or no
+   * autofill (conditional mediation) when autofill was asked for.
+   */
+  | 'PASSKEY_NOT_SUPPORTED'
+  /** The server does not know the passkey the user chose (deleted account or credential, another server). */
+  | 'PASSKEY_UNKNOWN'
+  /** Registration: the authenticator already holds a passkey for this account (`InvalidStateError`); sign in instead. */
+  | 'PASSKEY_ALREADY_REGISTERED'
 
 /** All codes, for runtime checks and exhaustive tests. */
 export const SESSION_ERROR_CODES: readonly SessionErrorCode[] = [
@@ -71,6 +91,12 @@ export const SESSION_ERROR_CODES: readonly SessionErrorCode[] = [
   'DESTROYED',
   'LISTENER_ERROR',
   'INVALID_PARAMS',
+  'PASSKEY_CANCELLED',
+  'PASSKEY_TIMEOUT',
+  'PASSKEY_UNAVAILABLE',
+  'PASSKEY_NOT_SUPPORTED',
+  'PASSKEY_UNKNOWN',
+  'PASSKEY_ALREADY_REGISTERED',
 ]
 
 /**

@@ -10,9 +10,10 @@ const demo = await startDemo({ port }).catch(async (error: unknown) => {
 
 console.log(`
 tessera demo
-  page:            ${demo.url}
+  page:            ${demo.localhostUrl}  (passkeys work here; at ${demo.url} only OIDC: WebAuthn refuses IP addresses)
   OpenID provider: ${demo.op.issuer}  (log in with any name and any password)
   protected API:   ${demo.api.url}  (DPoP-bound JWT access tokens, resource-server nonces)
+  passkey server:  ${demo.localhostUrl}passkey/  (register, sign in with one prompt, autofill; in-memory)
 
 Access tokens live 60 s, so you can watch refreshes. Open the page in a few tabs and sign out in one.
 Press Ctrl-C to stop.

@@ -1,6 +1,6 @@
 /**
- * The demo: a real OpenID provider, a DPoP-protected API and the demo page, all on 127.0.0.1.
- * `npm run demo` runs it; the end-to-end tests start it too.
+ * The demo: a real OpenID provider, a DPoP-protected API, a passkey server and the demo page, all on
+ * 127.0.0.1. `npm run demo` runs it; the end-to-end tests start it too.
  */
 import { readFile } from 'node:fs/promises'
 import { createServer, type Server } from 'node:http'
@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import { build } from 'esbuild'
 import { type RunningOpenIdProvider, startOpenIdProvider } from './server/openidProvider.js'
+import { createPasskeyServer, type PasskeyServer } from './server/passkeyServer.js'
 import { type RunningProtectedApi, startProtectedApi } from './server/protectedApi.js'
 
 const pageDir = fileURLToPath(new URL('./page/', import.meta.url))
@@ -15,6 +16,13 @@ const pageDir = fileURLToPath(new URL('./page/', import.meta.url))
 /** A running demo. */
 export interface RunningDemo {
   url: string
+  /**
+   * The same page as `http://localhost:<port>/`. Passkeys work only there: WebAuthn accepts no IP
+   * address as relying-party id, and localhost is a secure context without TLS.
+   */
+  localhostUrl: string
+  /** The passkey server, mounted on the page's origin under `/passkey/`. */
+  passkey: PasskeyServer
   op: RunningOpenIdProvider
   api: RunningProtectedApi
   close(): Promise<void>
@@ -56,10 +64,16 @@ export async function startDemo(
     page.listen(options.port ?? 0, '127.0.0.1', resolve)
   })
   const url = `http://127.0.0.1:${(page.address() as AddressInfo).port}/`
-  const api = await startProtectedApi({ allowedOrigins: [new URL(url).origin], requireDPoPNonce: true })
+  const localhostUrl = `http://localhost:${(page.address() as AddressInfo).port}/`
+  const pageOrigins = [new URL(url).origin, new URL(localhostUrl).origin]
+  const api = await startProtectedApi({ allowedOrigins: pageOrigins, requireDPoPNonce: true })
+  const passkey = await createPasskeyServer({
+    origin: localhostUrl,
+    accessTokenTtl: options.accessTokenTtl ?? 60,
+  })
   const op = await startOpenIdProvider({
-    redirectUris: [url],
-    postLogoutRedirectUris: [url],
+    redirectUris: [url, localhostUrl],
+    postLogoutRedirectUris: [url, localhostUrl],
     apiAudience: api.url,
     accessTokenTtl: options.accessTokenTtl ?? 60,
   })
@@ -69,7 +83,13 @@ export async function startDemo(
     readFile(`${pageDir}index.html`, 'utf8'),
     readFile(`${pageDir}demo.css`, 'utf8'),
   ])
-  const config = JSON.stringify({ issuer: op.issuer, clientId: op.clientId, apiUrl: api.url })
+  const config = JSON.stringify({
+    issuer: op.issuer,
+    clientId: op.clientId,
+    apiUrl: api.url,
+    passkeyBase: passkey.basePath,
+    localhostUrl,
+  })
   page.on('request', (req, res) => {
     const path = new URL(req.url ?? '/', url).pathname
     const send = (type: string, body: string) =>
@@ -77,11 +97,14 @@ export async function startDemo(
     if (path === '/main.js') return send('text/javascript; charset=utf-8', script)
     if (path === '/demo.css') return send('text/css; charset=utf-8', css)
     if (path === '/config.json') return send('application/json', config)
+    if (path.startsWith(passkey.basePath)) return void passkey.handle(req, res)
     if (path === '/' || path === '/index.html') return send('text/html; charset=utf-8', html)
     res.writeHead(404).end()
   })
   return {
     url,
+    localhostUrl,
+    passkey,
     op,
     api,
     async close() {

@@ -1,6 +1,6 @@
 /** Measures min+gzip bundle sizes with one esbuild command, so every entry is compared alike. */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { join, relative, resolve } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { build } from 'esbuild'
 
@@ -13,6 +13,8 @@ export interface BundleSizes {
   entryGzip: number
   lazyGzip: number
   totalGzip: number
+  /** Every source file that went into the bundle, relative to `root` (esbuild's metafile). */
+  inputs: string[]
 }
 
 const gz = (bytes: Uint8Array) => gzipSync(bytes, { level: 9 }).byteLength
@@ -49,6 +51,7 @@ export async function bundleSize(contents: string, root: string): Promise<Bundle
       outdir: join(dir, 'out'),
       write: false,
       logLevel: 'silent',
+      metafile: true,
       define: { 'process.env.NODE_ENV': '"production"' },
       // Peers' packages sometimes reference Node built-ins behind runtime checks; they stay out.
       external: ['node:*', 'crypto', 'buffer'],
@@ -59,7 +62,14 @@ export async function bundleSize(contents: string, root: string): Promise<Bundle
     const lazy = files.filter((f) => f !== entryFile)
     const entryGzip = gz(entryFile.contents)
     const lazyGzip = lazy.reduce((sum, f) => sum + gz(f.contents), 0)
-    return { entryRaw: entryFile.contents.byteLength, entryGzip, lazyGzip, totalGzip: entryGzip + lazyGzip }
+    const inputs = Object.keys(result.metafile.inputs).map((path) => relative(root, resolve(path)))
+    return {
+      entryRaw: entryFile.contents.byteLength,
+      entryGzip,
+      lazyGzip,
+      totalGzip: entryGzip + lazyGzip,
+      inputs,
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }

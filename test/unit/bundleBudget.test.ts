@@ -12,4 +12,13 @@ describe('bundle budget', () => {
     // What loads on first use (jose's signer, idb) stays small too.
     expect(sizes.lazyGzip).toBeLessThanOrEqual(12 * 1024)
   }, 30_000)
+
+  it('passkey code is only in tessera-session/passkey, which stays small', async () => {
+    const core = await bundleSize(TESSERA_CORE_ENTRY, root)
+    expect(core.inputs.some((path) => path.startsWith('src/'))).toBe(true) // the inputs are really listed
+    expect(core.inputs.filter((path) => /src\/passkey\/|@simplewebauthn/.test(path))).toEqual([])
+    const entry = await bundleSize(`export * from '../../../../src/passkey/index.ts'`, root)
+    expect(entry.inputs.some((path) => path.includes('@simplewebauthn/browser'))).toBe(true)
+    expect(entry.totalGzip).toBeLessThanOrEqual(8 * 1024)
+  }, 30_000)
 })

@@ -1,13 +1,16 @@
-/** The demo page: one tessera client against the embedded OpenID provider, shown live. */
+/** The demo page: one tessera client against the embedded OpenID provider or a passkey, shown live. */
 import { sessionMachine } from '../../../machines/session.machine.js'
-import { createSessionClient, type Session, SessionError } from '../../../src/index.js'
+import { createSessionClient, type Session, type SessionClient, SessionError } from '../../../src/index.js'
 import { oidc } from '../../../src/oidc/index.js'
+import { type PasskeyMethod, passkey } from '../../../src/passkey/index.js'
 import { renderStatechart } from './statechartSvg.js'
 
 interface DemoConfig {
   issuer: string
   clientId: string
   apiUrl: string
+  passkeyBase: string
+  localhostUrl: string
 }
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T
@@ -43,8 +46,62 @@ function showClaims(session: Session | null) {
   }
 }
 
+/** The passkey controls: register, sign in with one prompt, and autofill on the name field. */
+function wirePasskeys(client: SessionClient, passkeys: PasskeyMethod, config: DemoConfig) {
+  const outcome = $('passkey-outcome')
+  const report = (what: string, done: Promise<Session>) =>
+    done.then(
+      (session) => {
+        outcome.textContent = `${what}: signed in as ${String(session.claims?.name ?? session.subject)}`
+        log(outcome.textContent)
+      },
+      (e: unknown) => {
+        const detail = e instanceof SessionError ? `${e.code}: ${e.message}` : String(e)
+        // An autofill ends quietly (replaced by a button's prompt, nothing picked): only the log says so.
+        if (what.endsWith('autofill')) return log(`${what} ended: ${detail}`)
+        outcome.textContent = e instanceof SessionError ? e.code : String(e)
+        log(`${what} failed: ${detail}`)
+      },
+    )
+  if (location.hostname !== 'localhost') {
+    const note = $('passkey-note')
+    note.hidden = false
+    note.append('Passkeys need a domain, not an IP address: open ')
+    const link = Object.assign(document.createElement('a'), { href: config.localhostUrl })
+    link.textContent = config.localhostUrl
+    note.append(link)
+  }
+  $('passkey-register').addEventListener('click', () => {
+    const name = ($('passkey-name') as HTMLInputElement).value.trim() || 'ada'
+    void report('passkey registration', client.signIn({ register: true, name }, { method: 'passkey' }))
+  })
+  $('passkey-sign-in').addEventListener('click', () => {
+    void report('passkey sign-in', client.signIn(undefined, { method: 'passkey' }))
+  })
+  // Autofill waits for the user to pick a passkey in the name field's suggestions. It starts on
+  // focus rather than on load so that, with an authenticator that answers at once (Chromium's
+  // virtual one in the tests), the buttons stay the only prompts; an app may start it on load.
+  let autofill: AbortController | null = null
+  $('passkey-name').addEventListener('focus', () => {
+    if (autofill || client.getSession()) return
+    const controller = new AbortController()
+    autofill = controller
+    void report('passkey autofill', passkeys.autofill(client, { signal: controller.signal })).finally(() => {
+      if (autofill === controller) autofill = null
+    })
+  })
+}
+
 async function main() {
   const config = (await (await fetch('/config.json')).json()) as DemoConfig
+  const passkeys = passkey({
+    registrationOptionsUrl: `${config.passkeyBase}register/options`,
+    registrationVerifyUrl: `${config.passkeyBase}register/verify`,
+    authenticationOptionsUrl: `${config.passkeyBase}authenticate/options`,
+    authenticationVerifyUrl: `${config.passkeyBase}authenticate/verify`,
+    refreshUrl: `${config.passkeyBase}token/refresh`,
+    logoutUrl: `${config.passkeyBase}logout`,
+  })
   const client = createSessionClient({
     appId: 'tessera-demo',
     methods: [
@@ -58,6 +115,7 @@ async function main() {
         // The embedded provider speaks plain http on 127.0.0.1; never allowed for other hosts.
         allowInsecureLoopback: true,
       }),
+      passkeys,
     ],
     apiOrigins: [new URL(config.apiUrl).origin],
   })
@@ -96,7 +154,9 @@ async function main() {
   })
   $('call-api').addEventListener('click', async () => {
     try {
-      const res = await client.fetch(config.apiUrl)
+      // Passkey sessions carry the passkey server's Bearer tokens, which its own route accepts.
+      const api = client.getSession()?.method === 'passkey' ? `${config.passkeyBase}me` : config.apiUrl
+      const res = await client.fetch(api)
       log(`API ${res.status}: ${(await res.text()).slice(0, 200)}`)
     } catch (e) {
       log(`API call failed: ${(e as Error).message}`)
@@ -106,6 +166,7 @@ async function main() {
     void client.signOut().then(() => log('signed out (refresh token revoked in the background)'))
   })
   $('open-tab').addEventListener('click', () => window.open(location.origin, '_blank'))
+  wirePasskeys(client, passkeys, config)
   render()
 }
 

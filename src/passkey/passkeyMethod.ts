@@ -1,0 +1,380 @@
+/** The passkey (WebAuthn) sign-in method: registration, one-prompt sign-in and autofill, on @simplewebauthn/browser. */
+import {
+  type AuthenticationResponseJSON,
+  browserSupportsWebAuthn,
+  browserSupportsWebAuthnAutofill,
+  type PublicKeyCredentialCreationOptionsJSON,
+  type PublicKeyCredentialRequestOptionsJSON,
+  sendSignal,
+  startAuthentication,
+  startRegistration,
+  WebAuthnAbortService,
+} from '@simplewebauthn/browser'
+import type { AuthMethod } from '../authMethod.js'
+import type { SessionClient } from '../client/SessionClient.js'
+import { abortAfter, defaultEnvironment, type Environment } from '../environment/Environment.js'
+import { SessionError } from '../SessionError.js'
+import type { Credentials, Session } from '../session.js'
+import { deviceHasNoAuthenticator } from './authenticatorAvailability.js'
+import { type CeremonyKind, ceremonyError } from './ceremonyError.js'
+import {
+  fetchCeremonyOptions,
+  type PasskeyTransport,
+  postJson,
+  refreshTokens,
+  verifyCeremony,
+} from './passkeyEndpoints.js'
+
+/**
+ * Options of {@link passkey}: the server's endpoints, configured like the wallet method's URLs.
+ * The request and response JSON of each is in docs/passkeys.md.
+ *
+ * @example
+ * ```ts
+ * const options: PasskeyOptions = {
+ *   registrationOptionsUrl: '/passkey/register/options',
+ *   registrationVerifyUrl: '/passkey/register/verify',
+ *   authenticationOptionsUrl: '/passkey/authenticate/options',
+ *   authenticationVerifyUrl: '/passkey/authenticate/verify',
+ *   refreshUrl: '/passkey/token/refresh',
+ *   logoutUrl: '/passkey/logout',
+ * }
+ * ```
+ */
+export interface PasskeyOptions {
+  /** Method id (`session.method`); default `passkey`. */
+  id?: string
+  /** POST `{ name, displayName? }` → `PublicKeyCredentialCreationOptionsJSON`. Omit when the app does not sign users up with a passkey. */
+  registrationOptionsUrl?: string
+  /** POST `RegistrationResponseJSON` → `{ access_token, refresh_token?, expires_in? | expires_at?, user? }`. */
+  registrationVerifyUrl?: string
+  /** POST `{}` → `PublicKeyCredentialRequestOptionsJSON` (no `allowCredentials`: the user picks a passkey in one prompt). */
+  authenticationOptionsUrl: string
+  /** POST `AuthenticationResponseJSON` → the same token answer; 4xx `{ error: 'unknown_credential' }` for a passkey it does not know. */
+  authenticationVerifyUrl: string
+  /** POST `{ refresh_token? }` → the same token answer; 400/401/403 ends the session. Omit when tokens cannot be refreshed. */
+  refreshUrl?: string
+  /** POST `{ refresh_token? }`, best effort, on sign-out. It revokes tokens; the passkey stays on file. */
+  logoutUrl?: string
+  /** Default `include`: a server may keep the refresh token in an HttpOnly cookie (baas). */
+  credentials?: RequestCredentials
+  /**
+   * Time limit of a prompt in ms, enforced on the client's clock and passed to the browser.
+   * Default: the server options' `timeout`, else 120 000. Autofill has none (it waits for the user).
+   */
+  timeoutMs?: number
+  /**
+   * When the server answers `unknown_credential`, tell the browser (WebAuthn Level 3
+   * `PublicKeyCredential.signalUnknownCredential`) so the authenticator can hide or remove that
+   * stale passkey. Default `true`; a no-op where the browser lacks the Signal API.
+   */
+  signalUnknownCredential?: boolean
+  /** Used by {@link PasskeyMethod.autofill} only, which runs outside a client call; default the global fetch. */
+  fetch?: typeof fetch
+  /** Used by {@link PasskeyMethod.autofill} only (client calls use the client's); default `defaultEnvironment()`. */
+  environment?: Environment
+}
+
+/**
+ * What `client.signIn(params, { method: 'passkey' })` takes.
+ * - nothing: sign in with one prompt; the user picks one of their passkeys for this site.
+ * - `{ register: true, name, displayName? }`: create an account and its passkey, and sign in.
+ * - `{ assertion, rpId? }`: verify a prompt that already happened (what {@link PasskeyMethod.autofill} sends).
+ *
+ * @example
+ * ```ts
+ * await client.signIn({ register: true, name: 'ada@example.com' }, { method: 'passkey' })
+ * await client.signOut()
+ * await client.signIn(undefined, { method: 'passkey' }) // one prompt
+ * ```
+ */
+export type PasskeySignInParams =
+  | { register: true; name: string; displayName?: string }
+  | { register?: false; assertion?: AuthenticationResponseJSON; rpId?: string }
+  | undefined
+
+/**
+ * Options of {@link PasskeyMethod.autofill}.
+ *
+ * @example
+ * ```ts
+ * const controller = new AbortController()
+ * const options: PasskeyAutofillOptions = { signal: controller.signal }
+ * ```
+ */
+export interface PasskeyAutofillOptions {
+  /** Stops waiting for the user (leaving the page, a signed-in state). */
+  signal?: AbortSignal
+}
+
+/**
+ * The passkey method: an {@link AuthMethod} plus `autofill`.
+ *
+ * @example
+ * ```ts
+ * const method: PasskeyMethod = passkey({ authenticationOptionsUrl: '/pk/options', authenticationVerifyUrl: '/pk/verify' })
+ * ```
+ */
+export interface PasskeyMethod extends AuthMethod<PasskeySignInParams> {
+  /**
+   * Conditional UI: offers this site's passkeys in the browser's autofill of an
+   * `<input autocomplete="username webauthn">`, waits (without a time limit and without changing
+   * the session's state) until the user picks one, then signs in through `client.signIn`.
+   * Rejects with `PASSKEY_NOT_SUPPORTED` where the browser has no passkey autofill, `ABORTED` when
+   * `signal` aborts or a modal prompt replaces it, `INVALID_PARAMS` when the page has no such input.
+   */
+  autofill(client: Pick<SessionClient, 'signIn'>, options?: PasskeyAutofillOptions): Promise<Session>
+}
+
+const DEFAULT_TIMEOUT_MS = 120_000
+
+/**
+ * Which of our ceremonies started last. @simplewebauthn/browser keeps one global abort controller
+ * and aborts the previous ceremony when a new one starts; we cancel only while ours is the latest,
+ * so aborting an old call never cancels a newer prompt.
+ */
+let latestCeremony = 0
+
+function assertWebAuthn(): void {
+  if (!browserSupportsWebAuthn()) {
+    throw new SessionError(
+      'PASSKEY_NOT_SUPPORTED',
+      'This browser cannot use passkeys (no WebAuthn, or not a secure context)',
+    )
+  }
+}
+
+/**
+ * Runs one WebAuthn prompt with a time limit on the client's clock and the caller's signal, and
+ * maps whatever it throws to a SessionError. Rejects at once when the signal aborts: a pending
+ * browser prompt is cancelled, and its late answer is ignored.
+ */
+async function ceremony<T>(
+  kind: CeremonyKind,
+  env: Environment,
+  parent: AbortSignal | undefined,
+  timeoutMs: number | undefined,
+  start: () => Promise<T>,
+): Promise<T> {
+  if (parent?.aborted) throw new SessionError('ABORTED', 'The passkey prompt was cancelled')
+  const limit = new DOMException('The passkey prompt timed out', 'TimeoutError')
+  const timer = timeoutMs === undefined ? null : abortAfter(env, timeoutMs, limit, parent)
+  const signal = timer?.signal ?? parent
+  const mine = ++latestCeremony
+  let onAbort: (() => void) | undefined
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => {
+      if (latestCeremony === mine) WebAuthnAbortService.cancelCeremony()
+      reject(signal?.reason)
+    }
+    signal?.addEventListener('abort', onAbort, { once: true })
+  })
+  const started = env.now()
+  const prompt = start()
+  prompt.catch(() => undefined) // after an abort its rejection is expected and ignored
+  try {
+    return await Promise.race([prompt, aborted])
+  } catch (error) {
+    const name = (error as { name?: unknown } | null)?.name
+    const timedOut =
+      (signal?.aborted === true && signal.reason === limit) ||
+      (name === 'NotAllowedError' && timeoutMs !== undefined && env.now() - started >= timeoutMs)
+    const cancelledByCaller = !timedOut && parent?.aborted === true
+    const mayBeNothingHere = !cancelledByCaller && (timedOut || name === 'NotAllowedError')
+    throw ceremonyError(error, {
+      kind,
+      timedOut,
+      cancelledByCaller,
+      noAuthenticatorHere: mayBeNothingHere ? await deviceHasNoAuthenticator(env) : false,
+    })
+  } finally {
+    if (onAbort) signal?.removeEventListener('abort', onAbort)
+    timer?.dispose()
+  }
+}
+
+/**
+ * Passkey sign-in as a tessera method. Registration creates the account and its passkey and signs
+ * in; sign-in takes one prompt (discoverable credentials, user verification); `autofill` offers
+ * passkeys in the browser's autofill. Sign-out revokes the tokens at `logoutUrl` and never touches
+ * the passkey, so the next sign-in is one prompt again. Each outcome a user can branch on has its
+ * own code: `PASSKEY_CANCELLED`, `PASSKEY_TIMEOUT`, `PASSKEY_UNAVAILABLE`, `PASSKEY_NOT_SUPPORTED`,
+ * `PASSKEY_UNKNOWN`, `PASSKEY_ALREADY_REGISTERED`; a failed sign-in leaves an existing session as it was.
+ *
+ * @example
+ * ```ts
+ * import { createSessionClient } from 'tessera-session'
+ * import { passkey } from 'tessera-session/passkey'
+ *
+ * const client = createSessionClient({
+ *   appId: 'shop',
+ *   methods: [
+ *     passkey({
+ *       registrationOptionsUrl: '/passkey/register/options',
+ *       registrationVerifyUrl: '/passkey/register/verify',
+ *       authenticationOptionsUrl: '/passkey/authenticate/options',
+ *       authenticationVerifyUrl: '/passkey/authenticate/verify',
+ *       refreshUrl: '/passkey/token/refresh',
+ *       logoutUrl: '/passkey/logout',
+ *     }),
+ *   ],
+ * })
+ * await client.signIn({ register: true, name: 'ada@example.com' }) // creates the passkey
+ * client.getSession()?.method // 'passkey'
+ * ```
+ */
+export function passkey(options: PasskeyOptions): PasskeyMethod {
+  const id = options.id ?? 'passkey'
+  const credentialsMode = options.credentials ?? 'include'
+  const signalUnknown = options.signalUnknownCredential ?? true
+  /** The pending autofill, which a prompt of this method replaces (see `signIn`). */
+  let pendingAutofill: AbortController | null = null
+  const limitFor = (serverTimeout: number | undefined) =>
+    options.timeoutMs ??
+    (typeof serverTimeout === 'number' && serverTimeout > 0 ? serverTimeout : DEFAULT_TIMEOUT_MS)
+
+  async function verifyAssertion(
+    assertion: AuthenticationResponseJSON,
+    rpId: string | undefined,
+    transport: PasskeyTransport,
+    now: number,
+  ): Promise<Credentials> {
+    try {
+      return await verifyCeremony(transport, options.authenticationVerifyUrl, assertion, now)
+    } catch (error) {
+      if (error instanceof SessionError && error.code === 'PASSKEY_UNKNOWN' && signalUnknown) {
+        const rpID = rpId ?? (typeof location !== 'undefined' ? location.hostname : undefined)
+        const browser = (globalThis as { PublicKeyCredential?: { signalUnknownCredential?: unknown } })
+          .PublicKeyCredential
+        if (rpID && typeof browser?.signalUnknownCredential === 'function') {
+          // Fire and forget (WebAuthn L3 §5.1.10): a browser may hide or remove the stale passkey.
+          void sendSignal({ signalName: 'unknownCredential', rpID, credentialID: assertion.id }).catch(
+            () => undefined,
+          )
+        }
+      }
+      throw error
+    }
+  }
+
+  const method: PasskeyMethod = {
+    id,
+
+    async signIn(params, ctx) {
+      const transport: PasskeyTransport = {
+        fetch: ctx.fetch,
+        credentials: credentialsMode,
+        signal: ctx.signal,
+      }
+      if (params && !params.register && params.assertion) {
+        return verifyAssertion(params.assertion, params.rpId, transport, ctx.now())
+      }
+      assertWebAuthn()
+      // A prompt replaces a waiting autofill. @simplewebauthn/browser would abort it too, but only
+      // once both reached the browser: an autofill still fetching its options would start later
+      // and cancel this prompt.
+      pendingAutofill?.abort()
+      if (params?.register) {
+        if (!options.registrationOptionsUrl || !options.registrationVerifyUrl) {
+          throw new SessionError('NOT_SUPPORTED', `Method "${id}" has no registration endpoints`)
+        }
+        if (typeof params.name !== 'string' || params.name.trim() === '') {
+          throw new SessionError('INVALID_PARAMS', 'A passkey registration needs a user name')
+        }
+        const optionsJSON = await fetchCeremonyOptions<PublicKeyCredentialCreationOptionsJSON>(
+          transport,
+          options.registrationOptionsUrl,
+          { name: params.name, ...(params.displayName ? { displayName: params.displayName } : {}) },
+        )
+        const timeoutMs = limitFor(optionsJSON.timeout)
+        const attestation = await ceremony('registration', ctx.environment, ctx.signal, timeoutMs, () =>
+          startRegistration({ optionsJSON: { ...optionsJSON, timeout: timeoutMs } }),
+        )
+        return verifyCeremony(transport, options.registrationVerifyUrl, attestation, ctx.now())
+      }
+      const optionsJSON = await fetchCeremonyOptions<PublicKeyCredentialRequestOptionsJSON>(
+        transport,
+        options.authenticationOptionsUrl,
+        {},
+      )
+      const timeoutMs = limitFor(optionsJSON.timeout)
+      const assertion = await ceremony('authentication', ctx.environment, ctx.signal, timeoutMs, () =>
+        startAuthentication({ optionsJSON: { ...optionsJSON, timeout: timeoutMs } }),
+      )
+      return verifyAssertion(assertion, optionsJSON.rpId, transport, ctx.now())
+    },
+
+    async autofill(client, autofillOptions = {}) {
+      assertWebAuthn()
+      if (!(await browserSupportsWebAuthnAutofill())) {
+        throw new SessionError('PASSKEY_NOT_SUPPORTED', 'This browser offers no passkey autofill')
+      }
+      if (
+        typeof document !== 'undefined' &&
+        document.querySelectorAll("input[autocomplete$='webauthn']").length === 0
+      ) {
+        throw new SessionError(
+          'INVALID_PARAMS',
+          'Passkey autofill needs an <input autocomplete="username webauthn"> on the page',
+        )
+      }
+      pendingAutofill?.abort()
+      const controller = new AbortController()
+      pendingAutofill = controller
+      const stop = () => controller.abort(autofillOptions.signal?.reason)
+      if (autofillOptions.signal?.aborted) stop()
+      autofillOptions.signal?.addEventListener('abort', stop, { once: true })
+      const transport: PasskeyTransport = {
+        fetch: options.fetch ?? ((input, init) => globalThis.fetch(input, init)),
+        credentials: credentialsMode,
+        signal: controller.signal,
+      }
+      let assertion: AuthenticationResponseJSON
+      let optionsJSON: PublicKeyCredentialRequestOptionsJSON
+      try {
+        optionsJSON = await fetchCeremonyOptions<PublicKeyCredentialRequestOptionsJSON>(
+          transport,
+          options.authenticationOptionsUrl,
+          {},
+        )
+        const env = options.environment ?? defaultEnvironment()
+        assertion = await ceremony('authentication', env, controller.signal, undefined, () =>
+          startAuthentication({ optionsJSON, useBrowserAutofill: true }),
+        )
+      } finally {
+        autofillOptions.signal?.removeEventListener('abort', stop)
+        if (pendingAutofill === controller) pendingAutofill = null
+      }
+      return client.signIn<PasskeySignInParams>(
+        { assertion, ...(optionsJSON.rpId ? { rpId: optionsJSON.rpId } : {}) },
+        { method: id },
+      )
+    },
+
+    async signOut(credentials, ctx) {
+      if (!options.logoutUrl) return
+      const transport: PasskeyTransport = {
+        fetch: ctx.fetch,
+        credentials: credentialsMode,
+        signal: ctx.signal,
+      }
+      await postJson(
+        transport,
+        options.logoutUrl,
+        credentials.refreshToken ? { refresh_token: credentials.refreshToken } : {},
+      )
+    },
+  }
+
+  if (options.refreshUrl) {
+    const refreshUrl = options.refreshUrl
+    method.refresh = (credentials, ctx) =>
+      refreshTokens(
+        { fetch: ctx.fetch, credentials: credentialsMode, signal: ctx.signal },
+        refreshUrl,
+        credentials.refreshToken,
+        ctx.now(),
+      )
+  }
+  return method
+}
