@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url'
 import { build } from 'esbuild'
 import { type RunningOpenIdProvider, startOpenIdProvider } from './server/openidProvider.js'
 import { type RunningProtectedApi, startProtectedApi } from './server/protectedApi.js'
+import { type SessionDataStore, sessionDataStore } from './server/sessionDataStore.js'
 
 const pageDir = fileURLToPath(new URL('./page/', import.meta.url))
 
@@ -17,6 +18,8 @@ export interface RunningDemo {
   url: string
   op: RunningOpenIdProvider
   api: RunningProtectedApi
+  /** Encrypted session data (`tessera-session/session-data`), served under `/session-data/`. */
+  sessionData: SessionDataStore
   close(): Promise<void>
 }
 
@@ -70,6 +73,7 @@ export async function startDemo(
     readFile(`${pageDir}demo.css`, 'utf8'),
   ])
   const config = JSON.stringify({ issuer: op.issuer, clientId: op.clientId, apiUrl: api.url })
+  const sessionData = sessionDataStore('/session-data')
   page.on('request', (req, res) => {
     const path = new URL(req.url ?? '/', url).pathname
     const send = (type: string, body: string) =>
@@ -78,12 +82,14 @@ export async function startDemo(
     if (path === '/demo.css') return send('text/css; charset=utf-8', css)
     if (path === '/config.json') return send('application/json', config)
     if (path === '/' || path === '/index.html') return send('text/html; charset=utf-8', html)
+    if (path.startsWith('/session-data/')) return sessionData.handle(req, res, path)
     res.writeHead(404).end()
   })
   return {
     url,
     op,
     api,
+    sessionData,
     async close() {
       page.closeAllConnections()
       await Promise.all([
