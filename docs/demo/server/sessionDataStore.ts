@@ -17,7 +17,7 @@ export interface SessionDataStore {
   handle(req: IncomingMessage, res: ServerResponse, path: string): void
   /** What is stored, by `<namespace>/<lookup id>`. Tests may edit it to play a hostile server. */
   readonly blobs: Map<string, StoredBlob>
-  /** Every request as the server saw it: method, path and raw body. */
+  /** The latest requests (up to 1000) as the server saw them: method, path and raw body. */
   readonly requests: Array<{ method: string; path: string; body: string }>
 }
 
@@ -60,6 +60,8 @@ export function sessionDataStore(prefix: string): SessionDataStore {
       req.on('end', () => {
         const method = req.method ?? 'GET'
         requests.push({ method, path, body: raw })
+        // `npm run demo` may run for days: keep the log bounded.
+        if (requests.length > 1000) requests.splice(0, requests.length - 1000)
         const match = KEY.exec(path.slice(prefix.length))
         if (!match) return send(res, 404, { error: 'not_found' })
         if (tooLarge) return send(res, 413, { error: 'too_large' })
@@ -83,6 +85,7 @@ export function sessionDataStore(prefix: string): SessionDataStore {
         if (typeof body.blob !== 'string' || body.blob.length === 0)
           return send(res, 400, { error: 'no_blob' })
         if (method === 'POST') {
+          if (!live && blobs.size >= 10_000) return send(res, 507, { error: 'store_full' })
           const ttl = typeof body.ttlSeconds === 'number' && body.ttlSeconds > 0 ? body.ttlSeconds : 86_400
           blobs.set(key, { blob: body.blob, expiresAt: now + Math.min(ttl, 7 * 86_400) * 1000 })
           return send(res, 201, {})
