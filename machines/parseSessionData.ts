@@ -82,6 +82,7 @@ function parseCredentials(value: unknown): Credentials {
     accessToken: string(o, 'accessToken', 'credentials') as string,
     refreshToken: string(o, 'refreshToken', 'credentials', true),
     idToken: string(o, 'idToken', 'credentials', true),
+    sessionId: string(o, 'sessionId', 'credentials', true),
     expiresAt: finite(o, 'expiresAt', 'credentials', true),
     tokenType: string(o, 'tokenType', 'credentials', true),
     subject: string(o, 'subject', 'credentials', true),

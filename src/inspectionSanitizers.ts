@@ -7,6 +7,9 @@ const SECRET_KEYS = new Set([
   'access_token',
   'refresh_token',
   'id_token',
+  // A server session id decrypts the session's data (Torus's session_id): as secret as a token.
+  'sessionId',
+  'session_id',
 ])
 
 function redact(value: unknown, depth: number): unknown {
@@ -21,7 +24,7 @@ function redact(value: unknown, depth: number): unknown {
 
 /**
  * `sanitizeContext`, `sanitizeEvent` and `serialize` for `@statelyai/inspect` (or any inspector): every
- * access, refresh and ID token becomes `[redacted]` before it leaves the page.
+ * access, refresh and ID token, and any server session id, becomes `[redacted]` before it leaves the page.
  *
  * @example
  * ```ts

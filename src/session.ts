@@ -12,7 +12,14 @@
 export interface Credentials {
   accessToken: string
   refreshToken?: string
+  /** The identity provider's ID token, as the provider issued it (not tessera's self-signed one). */
   idToken?: string
+  /**
+   * A server-side session id the token set came with (Torus's `session_id`, a hex string), kept
+   * apart from the tokens: it names the session at the app's backend and keys its encrypted
+   * session data. Not `Session.id`, which tessera makes up for each sign-in.
+   */
+  sessionId?: string
   /** Unix seconds. When absent, the access token's JWT `exp` is used. */
   expiresAt?: number
   /** `Bearer` (default) or `DPoP`. */

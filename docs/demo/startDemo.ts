@@ -10,6 +10,7 @@ import { build } from 'esbuild'
 import { type RunningOpenIdProvider, startOpenIdProvider } from './server/openidProvider.js'
 import { createPasskeyServer, type PasskeyServer } from './server/passkeyServer.js'
 import { type RunningProtectedApi, startProtectedApi } from './server/protectedApi.js'
+import { type SessionDataStore, sessionDataStore } from './server/sessionDataStore.js'
 
 const pageDir = fileURLToPath(new URL('./page/', import.meta.url))
 
@@ -25,6 +26,8 @@ export interface RunningDemo {
   passkey: PasskeyServer
   op: RunningOpenIdProvider
   api: RunningProtectedApi
+  /** Encrypted session data (`tessera-session/session-data`), served under `/session-data/`. */
+  sessionData: SessionDataStore
   close(): Promise<void>
 }
 
@@ -90,6 +93,7 @@ export async function startDemo(
     passkeyBase: passkey.basePath,
     localhostUrl,
   })
+  const sessionData = sessionDataStore('/session-data')
   page.on('request', (req, res) => {
     const path = new URL(req.url ?? '/', url).pathname
     const send = (type: string, body: string) =>
@@ -99,6 +103,7 @@ export async function startDemo(
     if (path === '/config.json') return send('application/json', config)
     if (path.startsWith(passkey.basePath)) return void passkey.handle(req, res)
     if (path === '/' || path === '/index.html') return send('text/html; charset=utf-8', html)
+    if (path.startsWith('/session-data/')) return sessionData.handle(req, res, path)
     res.writeHead(404).end()
   })
   return {
@@ -107,6 +112,7 @@ export async function startDemo(
     passkey,
     op,
     api,
+    sessionData,
     async close() {
       page.closeAllConnections()
       await Promise.all([

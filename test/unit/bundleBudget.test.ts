@@ -21,4 +21,15 @@ describe('bundle budget', () => {
     expect(entry.inputs.some((path) => path.includes('@simplewebauthn/browser'))).toBe(true)
     expect(entry.totalGzip).toBeLessThanOrEqual(8 * 1024)
   }, 30_000)
+
+  it("tessera-session/endpoints and /session-data stay small; Torus's secp256k1 code loads only on first use", async () => {
+    const endpoints = await bundleSize(`export * from '../../../../src/endpoints/index.ts'`, root)
+    expect(endpoints.entryGzip).toBeLessThanOrEqual(5 * 1024)
+    // noble-curves' secp256k1, for Torus's ECIES session_data: fetched when a blob is first decrypted.
+    expect(endpoints.lazyGzip).toBeGreaterThan(10_000)
+    expect(endpoints.lazyGzip).toBeLessThanOrEqual(32 * 1024)
+    const sessionData = await bundleSize(`export * from '../../../../src/sessionData/index.ts'`, root)
+    expect(sessionData.entryGzip).toBeLessThanOrEqual(4 * 1024)
+    expect(sessionData.lazyGzip).toBe(0)
+  }, 30_000)
 })
