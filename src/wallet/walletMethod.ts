@@ -2,6 +2,7 @@
 import type { AuthMethod, MethodContext } from '../authMethod.js'
 import { SessionError } from '../SessionError.js'
 import type { Credentials } from '../session.js'
+import { toChecksumAddress } from './eip55.js'
 import { siweMessage } from './siweMessage.js'
 
 /**
@@ -109,6 +110,21 @@ async function postJson(ctx: MethodContext, url: string, body: unknown, credenti
   }
 }
 
+/** The wallet's address, EIP-55 checksummed: wallets often share it in lowercase. */
+function sharedAddress(account: string): string {
+  try {
+    return toChecksumAddress(account)
+  } catch (error) {
+    throw new SessionError(
+      'SIGN_IN_FAILED',
+      `The wallet shared an unusable address: ${(error as Error).message}`,
+      {
+        cause: error,
+      },
+    )
+  }
+}
+
 function hexUtf8(text: string): string {
   return `0x${Array.from(new TextEncoder().encode(text), (b) => b.toString(16).padStart(2, '0')).join('')}`
 }
@@ -151,7 +167,7 @@ export function wallet(options: WalletOptions): AuthMethod<{ provider?: Eip1193P
         if (!Array.isArray(accounts) || typeof accounts[0] !== 'string') {
           throw new SessionError('SIGN_IN_FAILED', 'The wallet shared no account')
         }
-        address = accounts[0]
+        address = sharedAddress(accounts[0])
         chainId =
           options.chainId ?? Number.parseInt(String(await provider.request({ method: 'eth_chainId' })), 16)
         const nonceRes = await ctx.fetch(options.nonceUrl, {
