@@ -9,6 +9,7 @@ import type { SessionError } from '../SessionError.js'
 import type { AuthState, Credentials, Session, SessionExpiredEvent, SessionStatus } from '../session.js'
 import type { StorageOption } from '../storage/StorageAdapter.js'
 import type { RefreshCoordinator, SessionSync } from '../sync/SessionSync.js'
+import type { SessionForQuery } from './hasSessionFor.js'
 import type { SessionActor } from './sessionLogic.js'
 
 /**
@@ -95,11 +96,14 @@ export interface SessionClient {
   /** Resources or capabilities the session is authorized for. */
   readonly authorizations: string[]
   /**
-   * True when there is a usable session (valid, or refreshable) for this subject or wallet
-   * address that covers every requested authorization (DIDSession's `hasSessionFor`): when false,
-   * `signIn` will need the user.
+   * True when there is a usable session (valid, or refreshable) for this account whose capability
+   * (or, without one, whose `authorizations`) covers every requested resource (DIDSession's
+   * `hasSessionFor`): when false, `signIn` will need the user. `account` is a subject, a wallet
+   * address, an `eip155:<chain>:<address>` account id or a `did:pkh`; only addresses compare
+   * case-insensitively. A wallet session whose capability expired has no session for anyone.
+   * `authorizations` is the older name of `resources`.
    */
-  hasSessionFor(subjectOrAddress: string, options?: { authorizations?: string[] }): boolean
+  hasSessionFor(account: string, options?: SessionForQuery): boolean
 
   readonly session$: Observable<Session | null>
   readonly authState$: Observable<AuthState>

@@ -24,6 +24,7 @@ import {
 import { withTimeout } from '../util/withTimeout.js'
 import { createAuthStreams } from './authStateStreams.js'
 import { deleteReplacedKeys } from './deleteReplacedKeys.js'
+import { hasSessionFor } from './hasSessionFor.js'
 import { listenToOtherTabs } from './listenToOtherTabs.js'
 import type { SessionClient, SessionClientOptions, SignOutOptions } from './SessionClient.js'
 import { deserializeRecord, serializeRecord } from './serialization.js'
@@ -548,17 +549,11 @@ export function createSessionClient(options: SessionClientOptions): SessionClien
     get authorizations() {
       return context().record?.session.authorizations ?? []
     },
-    hasSessionFor(subjectOrAddress, query) {
+    hasSessionFor(account, query) {
       checkExpiry()
-      const record = context().record
       const status = statusOf(snapshot())
-      if (!record || (status !== 'active' && status !== 'refreshing')) return false
-      if (isTokenExpired(record, env.now()) && !record.refreshable) return false
-      const who = subjectOrAddress.toLowerCase()
-      const matches =
-        record.session.subject.toLowerCase() === who || record.session.address?.toLowerCase() === who
-      const granted = new Set(record.session.authorizations ?? [])
-      return matches && (query?.authorizations ?? []).every((a) => granted.has(a))
+      const live = status === 'active' || status === 'refreshing'
+      return hasSessionFor({ record: context().record, live, now: env.now() }, account, query)
     },
     session$: streams.session$,
     authState$: streams.authState$,

@@ -1,5 +1,6 @@
 /** Validates untrusted session data (storage, serialized strings, other tabs) before the machine sees it. */
 import type { PendingRedirect, SessionRecord, StoredSessionState } from '../../machines/sessionRecord.js'
+import { parseCacao } from '../capability/cacao.js'
 import { SessionError } from '../SessionError.js'
 import type { Credentials, Session, SessionExpiredEvent } from '../session.js'
 import { withoutUndefined } from '../util/withoutUndefined.js'
@@ -68,6 +69,7 @@ export function parseSession(value: unknown): Session {
     claims: claims(o, 'claims', 'session'),
     did: string(o, 'did', 'session', true),
     keyThumbprint: string(o, 'keyThumbprint', 'session', true),
+    capability: o.capability === undefined ? undefined : parseCacao(o.capability, 'INVALID_SESSION'),
   })
 }
 
@@ -84,6 +86,7 @@ function parseCredentials(value: unknown): Credentials {
     address: string(o, 'address', 'credentials', true),
     authorizations: stringArray(o, 'authorizations', 'credentials'),
     claims: claims(o, 'claims', 'credentials'),
+    capability: o.capability === undefined ? undefined : parseCacao(o.capability, 'INVALID_SESSION'),
   })
 }
 
