@@ -78,7 +78,8 @@ export function walletSessionOf(
   client: SessionClient,
   options: { now?: () => number } = {},
 ): WalletSession | null {
-  const session = client.getSession()
+  // A wallet session outlives its access token: while a refresh runs, the capability still stands.
+  const session = client.getSession() ?? client.getAuthState().session
   return session?.capability ? viewOf(session, options.now ?? defaultEnvironment().now) : null
 }
 
