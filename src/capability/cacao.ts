@@ -42,8 +42,6 @@ export interface Cacao {
   s: { t: 'eip191' | 'eip1271'; s: string }
 }
 
-type Json = Record<string, unknown>
-
 /**
  * Checks and copies a CACAO from untrusted JSON (storage, a serialized session, a request),
  * dropping unknown fields. Throws `SessionError(code)` on anything malformed.
@@ -57,40 +55,33 @@ export function parseCacao(value: unknown, code: SessionErrorCode): Cacao {
   const fail = (what: string): never => {
     throw new SessionError(code, `Invalid capability (CACAO): ${what}`)
   }
-  const object = (v: unknown, what: string): Json =>
-    typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Json) : fail(`${what} is not an object`)
-  const o = object(value, 'the capability')
-  const h = object(o.h, 'h')
-  const p = object(o.p, 'p')
-  const s = object(o.s, 's')
-  if (h.t !== 'eip4361') fail('h.t is not eip4361')
-  if (s.t !== 'eip191' && s.t !== 'eip1271') fail('s.t is neither eip191 nor eip1271')
-  if (typeof s.s !== 'string' || !/^0x[0-9a-fA-F]+$/.test(s.s)) fail('s.s is not a hex signature')
-  const text = (key: string, optional: boolean): string | undefined => {
-    const v = p[key]
-    if (v === undefined && optional) return undefined
-    return typeof v === 'string' && v.length > 0 ? v : fail(`p.${key} is not a string`)
+  // Short on purpose: this runs in the core entry on every stored session.
+  const v = (value ?? {}) as {
+    h?: { t?: unknown }
+    p?: Record<string, unknown>
+    s?: { t?: unknown; s?: unknown }
   }
-  const resources = p.resources
-  if (
-    resources !== undefined &&
-    (!Array.isArray(resources) || resources.some((r) => typeof r !== 'string' || r.length === 0))
-  )
-    fail('p.resources is not a list of strings')
-  const payload: CacaoPayload = {
-    domain: text('domain', false) as string,
-    iss: text('iss', false) as string,
-    aud: text('aud', false) as string,
-    version: text('version', false) as string,
-    nonce: text('nonce', false) as string,
-    iat: text('iat', false) as string,
+  if (v.h?.t !== 'eip4361') fail('h.t')
+  if ((v.s?.t !== 'eip191' && v.s?.t !== 'eip1271') || !/^0x[0-9a-fA-F]+$/.test(String(v.s?.s))) fail('s')
+  const p: Record<string, unknown> = {}
+  const keys = ['domain', 'iss', 'aud', 'version', 'nonce', 'iat', 'nbf', 'exp', 'statement', 'requestId']
+  for (const [i, key] of keys.entries()) {
+    const field = v.p?.[key]
+    if (field === undefined && i >= 6) continue // the last four are optional
+    if (typeof field !== 'string' || field === '') fail(`p.${key}`)
+    p[key] = field
   }
-  for (const key of ['nbf', 'exp', 'statement', 'requestId'] as const) {
-    const v = text(key, true)
-    if (v !== undefined) payload[key] = v
+  const resources = v.p?.resources
+  if (resources !== undefined) {
+    if (!Array.isArray(resources) || !resources.every((r) => typeof r === 'string' && r !== ''))
+      fail('p.resources')
+    p.resources = [...(resources as string[])]
   }
-  if (resources !== undefined) payload.resources = [...(resources as string[])]
-  return { h: { t: 'eip4361' }, p: payload, s: { t: s.t as 'eip191' | 'eip1271', s: s.s as string } }
+  return {
+    h: { t: 'eip4361' },
+    p: p as unknown as CacaoPayload,
+    s: { t: v.s?.t as 'eip191', s: v.s?.s as string },
+  }
 }
 
 /**

@@ -10,6 +10,7 @@ import type { AuthState, Credentials, Session, SessionExpiredEvent, SessionStatu
 import type { StorageOption } from '../storage/StorageAdapter.js'
 import type { RefreshCoordinator, SessionSync } from '../sync/SessionSync.js'
 import type { SessionForQuery } from './hasSessionFor.js'
+import type { SerializeOptions } from './serialization.js'
 import type { SessionActor } from './sessionLogic.js'
 
 /**
@@ -134,9 +135,16 @@ export interface SessionClient {
   signOut(options?: SignOutOptions): Promise<void>
   /** A short-lived ES256 ID token: the method's, else one signed by the session key. */
   getIdToken(options?: IdTokenOptions): Promise<string>
-  /** The session as a string, for non-browser persistence; null when signed out. */
-  serialize(): string | null
-  /** Adopts a session from {@link SessionClient.serialize}'s string. */
+  /**
+   * The session as a string, for non-browser persistence; null when signed out. When the session
+   * has a key the string is signed by it (an edit is refused by `restore()`); with
+   * `{ includeKey: true }` it also carries the private key, so another process can sign with it.
+   */
+  serialize(options?: SerializeOptions): Promise<string | null>
+  /**
+   * Adopts a session from {@link SessionClient.serialize}'s string, after checking its signature with
+   * the session key kept here or the one the string carries (then kept in this client's key store).
+   */
   restore(serialized: string): Promise<Session>
   /** Resolves once the client has left `restoring`. */
   ready(): Promise<void>

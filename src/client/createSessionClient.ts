@@ -26,8 +26,8 @@ import { createAuthStreams } from './authStateStreams.js'
 import { deleteReplacedKeys } from './deleteReplacedKeys.js'
 import { hasSessionFor } from './hasSessionFor.js'
 import { listenToOtherTabs } from './listenToOtherTabs.js'
+import { parseSessionRecord } from './parseStoredState.js'
 import type { SessionClient, SessionClientOptions, SignOutOptions } from './SessionClient.js'
-import { deserializeRecord, serializeRecord } from './serialization.js'
 import {
   createSessionLogic,
   establishRecord,
@@ -532,6 +532,7 @@ export function createSessionClient(options: SessionClientOptions): SessionClien
   }
 
   constructing = false
+  const serializationDeps = { keyStore, parse: parseSessionRecord, SessionError }
   const client: SessionClient = {
     actor,
     getSession: readableSession,
@@ -570,11 +571,17 @@ export function createSessionClient(options: SessionClientOptions): SessionClien
     fetch: authenticatedFetch,
     signOut,
     getIdToken,
-    serialize: () => {
+    serialize: async (serializeOptions) => {
       const record = context().record
-      return record ? serializeRecord(record) : null
+      if (!record) return null
+      // Loaded on first use: most pages never serialize.
+      const { serializeRecord } = await import('./serialization.js')
+      return serializeRecord(record, serializationDeps, serializeOptions)
     },
-    restore: async (serialized) => adopt(deserializeRecord(serialized)),
+    restore: async (serialized) => {
+      const { deserializeRecord } = await import('./serialization.js')
+      return adopt(await deserializeRecord(serialized, serializationDeps))
+    },
     ready,
     destroy() {
       if (destroyed) return

@@ -39,7 +39,7 @@ function sessionAccount(session: Session): { chainId?: number; address: string }
 /**
  * True when `session` belongs to `account`. Addresses (alone, in `eip155:<chain>:<address>` or in a
  * `did:pkh`) compare case-insensitively, as hex does, and a named chain must match; any other
- * subject compares exactly (`ALICE` is not `alice`).
+ * subject or address compares exactly (`ALICE` is not `alice`; base58 addresses are case-sensitive).
  *
  * @example
  * ```ts
@@ -48,7 +48,7 @@ function sessionAccount(session: Session): { chainId?: number; address: string }
  */
 export function sessionIsFor(session: Session, account: string): boolean {
   const wanted = ethereumAccount(account)
-  if (!wanted) return session.subject === account
+  if (!wanted) return session.subject === account || session.address === account
   const have = sessionAccount(session)
   if (!have || have.address.toLowerCase() !== wanted.address.toLowerCase()) return false
   return wanted.chainId === undefined || have.chainId === undefined || wanted.chainId === have.chainId
