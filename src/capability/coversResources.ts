@@ -42,12 +42,11 @@ export function coversResources(granted: readonly string[], requested: readonly 
   return requested.every((resource) => {
     if (!resource.startsWith(RECAP))
       return granted.some((g) => !g.startsWith(RECAP) && coversTarget(g, resource))
-    const wanted = recapPairs(resource)
+    // An unreadable requested ReCap is covered by nothing.
     return (
-      wanted !== null &&
-      wanted.every(([target, ability]) =>
+      recapPairs(resource)?.every(([target, ability]) =>
         abilities.some(([t, a]) => a === ability && coversTarget(t, target)),
-      )
+      ) ?? false
     )
   })
 }
