@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url'
 import { build } from 'esbuild'
 import { type RunningOpenIdProvider, startOpenIdProvider } from './server/openidProvider.js'
 import { type RunningProtectedApi, startProtectedApi } from './server/protectedApi.js'
+import { type WalletAuth, walletAuth } from './server/walletAuth.js'
 
 const pageDir = fileURLToPath(new URL('./page/', import.meta.url))
 
@@ -17,6 +18,8 @@ export interface RunningDemo {
   url: string
   op: RunningOpenIdProvider
   api: RunningProtectedApi
+  /** The wallet sign-in backend, on the page's origin. */
+  wallet: WalletAuth
   close(): Promise<void>
 }
 
@@ -70,7 +73,9 @@ export async function startDemo(
     readFile(`${pageDir}demo.css`, 'utf8'),
   ])
   const config = JSON.stringify({ issuer: op.issuer, clientId: op.clientId, apiUrl: api.url })
+  const wallet = walletAuth({ domain: new URL(url).host })
   page.on('request', (req, res) => {
+    if (wallet.handle(req, res)) return
     const path = new URL(req.url ?? '/', url).pathname
     const send = (type: string, body: string) =>
       res.writeHead(200, { 'content-type': type, 'cache-control': 'no-store' }).end(body)
@@ -84,6 +89,7 @@ export async function startDemo(
     url,
     op,
     api,
+    wallet,
     async close() {
       page.closeAllConnections()
       await Promise.all([
