@@ -20,10 +20,24 @@ export interface Eip1193Provider {
   request(args: { method: string; params?: unknown[] }): Promise<unknown>
 }
 
-/** did-session's default: a capability lasts one week. */
+/**
+ * did-session's default: a capability lasts one week.
+ *
+ * @example
+ * ```ts
+ * await client.signIn({ expiresInSecs: DEFAULT_CAPABILITY_SECONDS / 7 }) // one day instead
+ * ```
+ */
 export const DEFAULT_CAPABILITY_SECONDS = 7 * 24 * 3600
 
-/** The statement a capability message carries when the app gives none (see {@link WalletOptions.statement}). */
+/**
+ * The statement a capability message carries when the app gives none (see {@link WalletOptions.statement}).
+ *
+ * @example
+ * ```ts
+ * session.capability?.p.statement === DEFAULT_CAPABILITY_STATEMENT // when the app set none
+ * ```
+ */
 export const DEFAULT_CAPABILITY_STATEMENT =
   'Allow this session key to act for your account on the listed resources.'
 
