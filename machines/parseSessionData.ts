@@ -3,6 +3,7 @@
  * machine (storage reads, other tabs' messages, the refresh coordinator's shared marker,
  * `restore()` strings) passes through here before any guard sees it; unknown fields are dropped.
  */
+import { parseCacao } from '../src/capability/cacao.js'
 import { SessionError } from '../src/SessionError.js'
 import type { Credentials, Session, SessionExpiredEvent } from '../src/session.js'
 import { withoutUndefined } from '../src/util/withoutUndefined.js'
@@ -73,6 +74,7 @@ export function parseSession(value: unknown): Session {
     claims: claims(o, 'claims', 'session'),
     did: string(o, 'did', 'session', true),
     keyThumbprint: string(o, 'keyThumbprint', 'session', true),
+    capability: o.capability === undefined ? undefined : parseCacao(o.capability, 'INVALID_SESSION'),
   })
 }
 
@@ -91,6 +93,7 @@ function parseCredentials(value: unknown): Credentials {
     address: string(o, 'address', 'credentials', true),
     authorizations: stringArray(o, 'authorizations', 'credentials'),
     claims: claims(o, 'claims', 'credentials'),
+    capability: o.capability === undefined ? undefined : parseCacao(o.capability, 'INVALID_SESSION'),
   })
 }
 

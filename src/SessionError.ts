@@ -69,6 +69,26 @@ export type SessionErrorCode =
   | 'PASSKEY_UNKNOWN'
   /** Registration: the authenticator already holds a passkey for this account (`InvalidStateError`); sign in instead. */
   | 'PASSKEY_ALREADY_REGISTERED'
+  /** `serialize({ includeKey: true })` on a session whose private key cannot be exported (the browser default). */
+  | 'KEY_NOT_EXTRACTABLE'
+  /** A capability (CACAO) is malformed, or not an EIP-4361 capability for an eip155 account. */
+  | 'INVALID_CAPABILITY'
+  /** A session token is not signed by the session key its `iss` names (another key signed it). */
+  | 'TOKEN_SIGNATURE_INVALID'
+  /** A session token's `exp` has passed. */
+  | 'TOKEN_EXPIRED'
+  /** The capability delegates to another key than the one that signed the token (`aud`). */
+  | 'CAPABILITY_AUDIENCE_MISMATCH'
+  /** The capability's signature does not come from its `iss` account (another signer, an altered message, a contract wallet that says no). */
+  | 'CAPABILITY_SIGNATURE_INVALID'
+  /** The capability's `exp` has passed. */
+  | 'CAPABILITY_EXPIRED'
+  /** The capability's `iat` or `nbf` is still in the future. */
+  | 'CAPABILITY_NOT_YET_VALID'
+  /** The capability was signed for another domain. */
+  | 'DOMAIN_MISMATCH'
+  /** The capability does not grant a resource the request needs. */
+  | 'RESOURCE_NOT_GRANTED'
 
 /** All codes, for runtime checks and exhaustive tests. */
 export const SESSION_ERROR_CODES: readonly SessionErrorCode[] = [
@@ -97,6 +117,16 @@ export const SESSION_ERROR_CODES: readonly SessionErrorCode[] = [
   'PASSKEY_NOT_SUPPORTED',
   'PASSKEY_UNKNOWN',
   'PASSKEY_ALREADY_REGISTERED',
+  'KEY_NOT_EXTRACTABLE',
+  'INVALID_CAPABILITY',
+  'TOKEN_SIGNATURE_INVALID',
+  'TOKEN_EXPIRED',
+  'CAPABILITY_AUDIENCE_MISMATCH',
+  'CAPABILITY_SIGNATURE_INVALID',
+  'CAPABILITY_EXPIRED',
+  'CAPABILITY_NOT_YET_VALID',
+  'DOMAIN_MISMATCH',
+  'RESOURCE_NOT_GRANTED',
 ]
 
 /**

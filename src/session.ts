@@ -1,4 +1,5 @@
 /** The shapes of a session and of the credentials a sign-in method hands back. */
+import type { Cacao } from './capability/cacao.js'
 
 /**
  * What a sign-in method returns: the tokens and whatever it knows about the user.
@@ -35,6 +36,8 @@ export interface Credentials {
   authorizations?: string[]
   /** Extra claims (for OIDC, the validated ID token claims). */
   claims?: Record<string, unknown>
+  /** The wallet's signed capability for the session key (CACAO), for wallet sessions. */
+  capability?: Cacao
 }
 
 /**
@@ -69,6 +72,11 @@ export interface Session {
   did?: string
   /** The session key's RFC 7638 JWK thumbprint (the DPoP `jkt`), when the session has a key. */
   keyThumbprint?: string
+  /**
+   * For a wallet session: the capability (CAIP-74 CACAO) the wallet signed for the session key,
+   * did-session's `session.cacao`. Its `p.aud` is {@link Session.did}.
+   */
+  capability?: Cacao
 }
 
 /**

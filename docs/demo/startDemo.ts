@@ -11,6 +11,7 @@ import { type RunningOpenIdProvider, startOpenIdProvider } from './server/openid
 import { createPasskeyServer, type PasskeyServer } from './server/passkeyServer.js'
 import { type RunningProtectedApi, startProtectedApi } from './server/protectedApi.js'
 import { type SessionDataStore, sessionDataStore } from './server/sessionDataStore.js'
+import { type WalletAuth, walletAuth } from './server/walletAuth.js'
 
 const pageDir = fileURLToPath(new URL('./page/', import.meta.url))
 
@@ -28,6 +29,8 @@ export interface RunningDemo {
   api: RunningProtectedApi
   /** Encrypted session data (`tessera-session/session-data`), served under `/session-data/`. */
   sessionData: SessionDataStore
+  /** The wallet sign-in backend, on the page's origin. */
+  wallet: WalletAuth
   close(): Promise<void>
 }
 
@@ -94,7 +97,9 @@ export async function startDemo(
     localhostUrl,
   })
   const sessionData = sessionDataStore('/session-data')
+  const wallet = walletAuth({ domain: new URL(url).host })
   page.on('request', (req, res) => {
+    if (wallet.handle(req, res)) return
     const path = new URL(req.url ?? '/', url).pathname
     const send = (type: string, body: string) =>
       res.writeHead(200, { 'content-type': type, 'cache-control': 'no-store' }).end(body)
@@ -113,6 +118,7 @@ export async function startDemo(
     op,
     api,
     sessionData,
+    wallet,
     async close() {
       page.closeAllConnections()
       await Promise.all([

@@ -9,6 +9,8 @@ import type { SessionError } from '../SessionError.js'
 import type { AuthState, Credentials, Session, SessionExpiredEvent, SessionStatus } from '../session.js'
 import type { StorageOption } from '../storage/StorageAdapter.js'
 import type { RefreshCoordinator, SessionSync } from '../sync/SessionSync.js'
+import type { SessionForQuery } from './hasSessionFor.js'
+import type { SerializeOptions } from './serialization.js'
 import type { SessionActor } from './sessionLogic.js'
 
 /**
@@ -95,11 +97,14 @@ export interface SessionClient {
   /** Resources or capabilities the session is authorized for. */
   readonly authorizations: string[]
   /**
-   * True when there is a usable session (valid, or refreshable) for this subject or wallet
-   * address that covers every requested authorization (DIDSession's `hasSessionFor`): when false,
-   * `signIn` will need the user.
+   * True when there is a usable session (valid, or refreshable) for this account whose capability
+   * (or, without one, whose `authorizations`) covers every requested resource (DIDSession's
+   * `hasSessionFor`): when false, `signIn` will need the user. `account` is a subject, a wallet
+   * address, an `eip155:<chain>:<address>` account id or a `did:pkh`; only addresses compare
+   * case-insensitively. A wallet session whose capability expired has no session for anyone.
+   * `authorizations` is the older name of `resources`.
    */
-  hasSessionFor(subjectOrAddress: string, options?: { authorizations?: string[] }): boolean
+  hasSessionFor(account: string, options?: SessionForQuery): boolean
 
   readonly session$: Observable<Session | null>
   readonly authState$: Observable<AuthState>
@@ -130,9 +135,16 @@ export interface SessionClient {
   signOut(options?: SignOutOptions): Promise<void>
   /** A short-lived ES256 ID token: the method's, else one signed by the session key. */
   getIdToken(options?: IdTokenOptions): Promise<string>
-  /** The session as a string, for non-browser persistence; null when signed out. */
-  serialize(): string | null
-  /** Adopts a session from {@link SessionClient.serialize}'s string. */
+  /**
+   * The session as a string, for non-browser persistence; null when signed out. When the session
+   * has a key the string is signed by it (an edit is refused by `restore()`); with
+   * `{ includeKey: true }` it also carries the private key, so another process can sign with it.
+   */
+  serialize(options?: SerializeOptions): Promise<string | null>
+  /**
+   * Adopts a session from {@link SessionClient.serialize}'s string, after checking its signature with
+   * the session key kept here or the one the string carries (then kept in this client's key store).
+   */
   restore(serialized: string): Promise<Session>
   /** Resolves once the client has left `restoring`. */
   ready(): Promise<void>

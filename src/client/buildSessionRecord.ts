@@ -138,6 +138,8 @@ export function buildSessionRecord(credentials: Credentials, options: BuildRecor
     claims: merged.claims,
     did: key?.did ?? previous?.session.did,
     keyThumbprint: key?.thumbprint ?? previous?.session.keyThumbprint,
+    // A refresh keeps the capability: it is the wallet's, not the token server's.
+    capability: merged.capability,
   })
   return withoutUndefined({
     session,

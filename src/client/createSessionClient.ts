@@ -8,9 +8,8 @@ import { listenToOtherTabs } from './listenToOtherTabs.js'
 import { refreshOperations } from './refreshOperations.js'
 import { requestAuthorizer } from './requestAuthorization.js'
 import type { SessionClient, SessionClientOptions } from './SessionClient.js'
-import { serializeRecord } from './serialization.js'
 import { sessionReads } from './sessionReads.js'
-import { pageLocation, ready, signInOperations } from './signInOperations.js'
+import { pageLocation, ready, serializationDeps, signInOperations } from './signInOperations.js'
 import { signOut } from './signOutOperation.js'
 
 /**
@@ -97,9 +96,12 @@ export function createSessionClient(options: SessionClientOptions): SessionClien
     fetch: authenticatedFetch,
     signOut: (signOutOptions) => signOut(rt, signOutOptions),
     getIdToken: (idTokenOptions) => getIdToken(rt, idTokenOptions),
-    serialize: () => {
+    serialize: async (serializeOptions) => {
       const record = actor.getSnapshot().context.record
-      return record ? serializeRecord(record) : null
+      if (!record) return null
+      // Loaded on first use: most pages never serialize.
+      const { serializeRecord } = await import('./serialization.js')
+      return serializeRecord(record, serializationDeps(rt), serializeOptions)
     },
     ready: () => ready(rt),
     destroy() {

@@ -1,18 +1,7 @@
 /** The client's synchronous reads: each asks the machine (through its selectors), never the other way round. */
-import { isTokenExpired } from '../../machines/refreshSchedule.js'
 import { isSessionExpired, readableSession, statusOf } from '../../machines/sessionSelectors.js'
-import type { Session } from '../session.js'
 import type { ClientRuntime } from './clientRuntime.js'
-
-/** A hex account address (EIP-55 mixed case is only a checksum). */
-const ADDRESS = /^0x[0-9a-f]+$/i
-
-/** Addresses compare case-insensitively (EIP-55 case is a checksum); subjects exactly. */
-function sameAccount(session: Session, who: string): boolean {
-  if (session.subject === who) return true
-  if (!session.address) return false
-  return ADDRESS.test(who) ? session.address.toLowerCase() === who.toLowerCase() : session.address === who
-}
+import { hasSessionFor, type SessionForQuery } from './hasSessionFor.js'
 
 /**
  * The client's synchronous reads.
@@ -34,16 +23,10 @@ export function sessionReads(rt: ClientRuntime) {
       return record ? Math.max(0, Math.floor(record.session.expiresAt - deps.env.now() / 1000)) : 0
     },
     authorizations: () => actor.getSnapshot().context.record?.session.authorizations ?? [],
-    hasSessionFor(subjectOrAddress: string, query?: { authorizations?: string[] }): boolean {
+    hasSessionFor(account: string, query?: SessionForQuery): boolean {
       const snapshot = rt.current()
-      const record = snapshot.context.record
-      if (!record || !snapshot.hasTag('hasSession')) return false
-      if (isTokenExpired(record, deps.env.now()) && !record.refreshable) return false
-      const granted = new Set(record.session.authorizations ?? [])
-      return (
-        sameAccount(record.session, subjectOrAddress) &&
-        (query?.authorizations ?? []).every((a) => granted.has(a))
-      )
+      const live = snapshot.hasTag('hasSession')
+      return hasSessionFor({ record: snapshot.context.record, live, now: deps.env.now() }, account, query)
     },
   }
 }

@@ -1,5 +1,6 @@
 /** `signIn`, `setTokens`, `restore` and `handleRedirectCallback`: each an attempt the machine settles by its id. */
 import { waitFor } from 'xstate'
+import { parseSessionRecord } from '../../machines/parseSessionData.js'
 import type { SessionEvent } from '../../machines/session.machine.js'
 import type { SessionRecord } from '../../machines/sessionRecord.js'
 import { statusOf } from '../../machines/sessionSelectors.js'
@@ -9,7 +10,7 @@ import { awaitOutcome } from './awaitOutcome.js'
 import { buildSessionRecord } from './buildSessionRecord.js'
 import type { ClientRuntime } from './clientRuntime.js'
 import { findMethod } from './methodContext.js'
-import { deserializeRecord } from './serialization.js'
+import type { SerializationDeps } from './serialization.js'
 
 /**
  * Resolves once the client has left `restoring` (at once with a synchronous storage).
@@ -104,7 +105,9 @@ export function signInOperations(rt: ClientRuntime) {
 
     async restore(serialized: string): Promise<Session> {
       live()
-      return establish(deserializeRecord(serialized))
+      // Loaded on first use: most pages never restore.
+      const { deserializeRecord } = await import('./serialization.js')
+      return establish(await deserializeRecord(serialized, serializationDeps(rt)))
     },
 
     async handleRedirectCallback(url?: string | URL, options?: { method?: string }): Promise<Session> {
@@ -124,6 +127,19 @@ export function signInOperations(rt: ClientRuntime) {
       })
     },
   }
+}
+
+/**
+ * What the lazily loaded serialization module borrows from the client: handed in, the parser and
+ * the error class stay in the core chunk instead of being split into chunks of their own.
+ *
+ * @example
+ * ```ts
+ * const text = await serializeRecord(record, serializationDeps(rt), { includeKey: true })
+ * ```
+ */
+export function serializationDeps(rt: ClientRuntime): SerializationDeps {
+  return { keyStore: rt.deps.keyStore, parse: parseSessionRecord, SessionError }
 }
 
 /**

@@ -37,4 +37,9 @@ export interface KeyStore {
   create(): Promise<SessionKey>
   get(id: string): Promise<SessionKey | null>
   delete(id: string): Promise<void>
+  /**
+   * Keeps a key that arrives as a private JWK (a portable session's `restore()`) under `id`.
+   * Optional: a store without it cannot restore a session that carries its key.
+   */
+  import?(id: string, privateJwk: JsonWebKey): Promise<SessionKey>
 }

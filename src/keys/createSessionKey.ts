@@ -4,7 +4,8 @@ import { SessionError } from '../SessionError.js'
 import { didKeyFromP256 } from './didKey.js'
 import type { SessionKey } from './SessionKey.js'
 
-function subtle(): SubtleCrypto {
+/** WebCrypto's SubtleCrypto, or `SessionError('KEY_UNAVAILABLE')` where there is none. */
+export function subtle(): SubtleCrypto {
   const s = globalThis.crypto?.subtle
   if (!s) throw new SessionError('KEY_UNAVAILABLE', 'WebCrypto (crypto.subtle) is not available here')
   return s
@@ -39,7 +40,8 @@ export async function describeSessionKey(id: string, pair: CryptoKeyPair): Promi
 }
 
 /**
- * Generates a fresh ES256 key pair whose private key can never be exported.
+ * Generates a fresh ES256 key pair. The private key can never be exported, unless `extractable`
+ * is asked for: only for portable sessions outside browsers (`memoryKeyStore({ extractable: true })`).
  *
  * @example
  * ```ts
@@ -47,12 +49,13 @@ export async function describeSessionKey(id: string, pair: CryptoKeyPair): Promi
  * await crypto.subtle.exportKey('pkcs8', key.privateKey) // throws: the key is not extractable
  * ```
  */
-export async function createSessionKey(): Promise<SessionKey> {
+export async function createSessionKey(options: { extractable?: boolean } = {}): Promise<SessionKey> {
   try {
-    const pair = (await subtle().generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, false, [
-      'sign',
-      'verify',
-    ])) as CryptoKeyPair
+    const pair = (await subtle().generateKey(
+      { name: 'ECDSA', namedCurve: 'P-256' },
+      options.extractable === true,
+      ['sign', 'verify'],
+    )) as CryptoKeyPair
     return await describeSessionKey(randomId(), pair)
   } catch (error) {
     if (error instanceof SessionError) throw error

@@ -42,5 +42,14 @@ export function defaultKeyStore(onFallback: (error: unknown) => void): KeyStore 
       await memory.delete(id)
       await (await persistent()).delete(id).catch(onFallback)
     },
+    async import(id, privateJwk) {
+      try {
+        const store = await persistent()
+        if (store.import) return await store.import(id, privateJwk)
+      } catch (error) {
+        onFallback(error)
+      }
+      return (memory.import as NonNullable<KeyStore['import']>)(id, privateJwk)
+    },
   }
 }

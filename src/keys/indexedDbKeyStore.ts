@@ -1,6 +1,7 @@
 /** Keeps session key pairs as CryptoKey objects in IndexedDB: the browser default. */
 import type { Environment } from '../environment/Environment.js'
 import { createSessionKey, describeSessionKey } from './createSessionKey.js'
+import { importSessionKey } from './importSessionKey.js'
 import { keyDatabase } from './keyDatabase.js'
 import type { KeyStore } from './SessionKey.js'
 
@@ -32,5 +33,11 @@ export function indexedDbKeyStore(
       return pair ? describeSessionKey(id, pair) : null
     },
     delete: (id) => db.delete('sessionKeys', id),
+    async import(id, privateJwk) {
+      // Whatever it was elsewhere, here the key becomes non-extractable like every browser key.
+      const key = await importSessionKey(id, privateJwk)
+      await db.put('sessionKeys', id, { privateKey: key.privateKey, publicKey: key.publicKey })
+      return key
+    },
   }
 }

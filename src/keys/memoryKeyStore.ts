@@ -1,20 +1,25 @@
 /** A key store that keeps session keys in memory: the default outside browsers. */
 import { createSessionKey } from './createSessionKey.js'
+import { importSessionKey } from './importSessionKey.js'
 import type { KeyStore, SessionKey } from './SessionKey.js'
 
 /**
- * Keeps keys for the life of the process. Keys are still non-extractable.
+ * Keeps keys for the life of the process. Keys are non-extractable, unless `extractable: true`:
+ * then `serialize({ includeKey: true })` can carry the private key to another process (a server,
+ * a script), did-session's manual sessions. Never ask for it in a browser, where the point of the
+ * key is that script cannot read it.
  *
  * @example
  * ```ts
- * const client = createSessionClient({ appId: 'cli', methods, keyStore: memoryKeyStore() })
+ * const client = createSessionClient({ appId: 'cli', methods, keyStore: memoryKeyStore({ extractable: true }) })
  * ```
  */
-export function memoryKeyStore(): KeyStore {
+export function memoryKeyStore(options: { extractable?: boolean } = {}): KeyStore {
   const keys = new Map<string, SessionKey>()
+  const extractable = options.extractable === true
   return {
     async create() {
-      const key = await createSessionKey()
+      const key = await createSessionKey({ extractable })
       keys.set(key.id, key)
       return key
     },
@@ -23,6 +28,11 @@ export function memoryKeyStore(): KeyStore {
     },
     async delete(id) {
       keys.delete(id)
+    },
+    async import(id, privateJwk) {
+      const key = await importSessionKey(id, privateJwk, { extractable })
+      keys.set(id, key)
+      return key
     },
   }
 }

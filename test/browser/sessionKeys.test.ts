@@ -35,6 +35,28 @@ describe('session keys in Chromium', () => {
     expect(await indexedDbKeyStore({ dbName }).get(key.id)).toBeNull()
   })
 
+  it('a portable key restored in the browser is kept in IndexedDB, non-extractable, and still signs', async () => {
+    // Made extractable elsewhere (a server), as serialize({ includeKey: true }) carries it.
+    const pair = (await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, [
+      'sign',
+      'verify',
+    ])) as CryptoKeyPair
+    const jwk = await crypto.subtle.exportKey('jwk', pair.privateKey)
+    const dbName = `keys-${crypto.randomUUID()}`
+    const imported = await indexedDbKeyStore({ dbName }).import?.('portable', jwk)
+    expect(imported?.privateKey.extractable).toBe(false)
+    expect(imported?.thumbprint).toBe(
+      await calculateJwkThumbprint({ kty: 'EC', crv: 'P-256', x: jwk.x, y: jwk.y }),
+    )
+    const reloaded = await indexedDbKeyStore({ dbName }).get('portable')
+    expect(reloaded?.did).toBe(imported?.did)
+    await expect(crypto.subtle.exportKey('jwk', reloaded!.privateKey)).rejects.toThrow()
+    const jwt = await new SignJWT({ ok: true })
+      .setProtectedHeader({ alg: 'ES256' })
+      .sign(reloaded!.privateKey)
+    await jwtVerify(jwt, await importJWK({ ...reloaded!.publicJwk, alg: 'ES256' }))
+  })
+
   it('client.getIdToken() is an ES256 JWT from the session key, verified with jose alone', async () => {
     const client = createSessionClient({
       appId: 'keys',

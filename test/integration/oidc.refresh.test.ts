@@ -14,6 +14,12 @@ async function rawRefresh(fixture: OidcFixture, refreshToken: string) {
   return oauth.processRefreshTokenResponse(as, client, response)
 }
 
+/** The refresh token the client holds, read from its serialized string (payload `{ record }`). */
+async function storedRefreshToken(client: SessionClient): Promise<string> {
+  const body = ((await client.serialize()) as string).split('.')[2] as string
+  return JSON.parse(Buffer.from(body, 'base64url').toString('utf8')).record.credentials.refreshToken
+}
+
 describe('OIDC refresh, rotation and revocation against oidc-provider', () => {
   let fixture: OidcFixture | undefined
   const clients: SessionClient[] = []
@@ -31,9 +37,7 @@ describe('OIDC refresh, rotation and revocation against oidc-provider', () => {
     const tokens = new Set<string>()
     for (let i = 0; i < 5; i++) {
       tokens.add(await client.refresh())
-      const text = client.serialize() as string
-      const refreshToken = JSON.parse(atob(text.split('.')[2]!.replaceAll('-', '+').replaceAll('_', '/')))
-        .credentials.refreshToken as string
+      const refreshToken = await storedRefreshToken(client)
       expect(seen.has(refreshToken)).toBe(false)
       seen.add(refreshToken)
     }
@@ -48,11 +52,7 @@ describe('OIDC refresh, rotation and revocation against oidc-provider', () => {
     const { client, navigated } = makeOidcClient(fixture, { dpop: false })
     clients.push(client)
     await signInThroughProvider(client, navigated)
-    const refreshTokenOf = () =>
-      JSON.parse(
-        atob((client.serialize() as string).split('.')[2]!.replaceAll('-', '+').replaceAll('_', '/')),
-      ).credentials.refreshToken as string
-    const old = refreshTokenOf()
+    const old = await storedRefreshToken(client)
     await client.refresh()
     await expect(rawRefresh(fixture, old)).rejects.toMatchObject({ error: 'invalid_grant' })
     expect(fixture.op.counters.refreshReuseDetections).toBe(1)
@@ -66,9 +66,7 @@ describe('OIDC refresh, rotation and revocation against oidc-provider', () => {
     const { client, navigated } = makeOidcClient(fixture)
     clients.push(client)
     await signInThroughProvider(client, navigated)
-    const stolen = JSON.parse(
-      atob((client.serialize() as string).split('.')[2]!.replaceAll('-', '+').replaceAll('_', '/')),
-    ).credentials.refreshToken as string
+    const stolen = await storedRefreshToken(client)
     await expect(rawRefresh(fixture, stolen)).rejects.toBeInstanceOf(oauth.ResponseBodyError)
     // The legitimate holder still refreshes.
     await expect(client.refresh()).resolves.toEqual(expect.any(String))
@@ -79,9 +77,7 @@ describe('OIDC refresh, rotation and revocation against oidc-provider', () => {
     const { client, navigated } = makeOidcClient(fixture, { dpop: false })
     clients.push(client)
     await signInThroughProvider(client, navigated)
-    const refreshToken = JSON.parse(
-      atob((client.serialize() as string).split('.')[2]!.replaceAll('-', '+').replaceAll('_', '/')),
-    ).credentials.refreshToken as string
+    const refreshToken = await storedRefreshToken(client)
     await client.signOut()
     for (let i = 0; i < 100 && fixture.op.counters.revocations === 0; i++)
       await new Promise((r) => setTimeout(r, 20))

@@ -94,16 +94,22 @@ describe('client.getIdToken()', () => {
 describe('client.hasSessionFor()', () => {
   it('matches subject or wallet address and the requested authorizations', async () => {
     const client = createSessionClient({ appId: 'hsf', methods: [], storage: memoryStorage(), sync: false })
-    expect(client.hasSessionFor('0xAbC')).toBe(false)
+    const address = '0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed'
+    expect(client.hasSessionFor(address)).toBe(false)
     await client.setTokens({
-      accessToken: fakeJwt({ sub: 'did:pkh:eip155:1:0xabc', exp: Math.floor(Date.now() / 1000) + 600 }),
-      address: '0xAbC',
+      accessToken: fakeJwt({
+        sub: `did:pkh:eip155:1:${address.toLowerCase()}`,
+        exp: Math.floor(Date.now() / 1000) + 600,
+      }),
+      address,
       authorizations: ['ceramic://*', 'posts:write'],
     })
-    expect(client.hasSessionFor('0xabc')).toBe(true)
-    expect(client.hasSessionFor('did:pkh:eip155:1:0xabc', { authorizations: ['posts:write'] })).toBe(true)
-    expect(client.hasSessionFor('0xabc', { authorizations: ['admin'] })).toBe(false)
-    expect(client.hasSessionFor('0xdef')).toBe(false)
+    expect(client.hasSessionFor(address.toLowerCase())).toBe(true)
+    expect(client.hasSessionFor(`did:pkh:eip155:1:${address}`, { authorizations: ['posts:write'] })).toBe(
+      true,
+    )
+    expect(client.hasSessionFor(address, { authorizations: ['admin'] })).toBe(false)
+    expect(client.hasSessionFor('0xfB6916095ca1df60bB79Ce92cE3Ea74c37c5d359')).toBe(false)
     expect(client.authorizations).toEqual(['ceramic://*', 'posts:write'])
     client.destroy()
   })

@@ -25,7 +25,7 @@ describe('public types', () => {
     expectTypeOf(client.refresh).returns.toEqualTypeOf<Promise<string>>()
     expectTypeOf(client.getAccessToken).returns.toEqualTypeOf<Promise<string | null>>()
     expectTypeOf(client.signOut).returns.toEqualTypeOf<Promise<void>>()
-    expectTypeOf(client.serialize).returns.toEqualTypeOf<string | null>()
+    expectTypeOf(client.serialize).returns.toEqualTypeOf<Promise<string | null>>()
     expectTypeOf(client.setTokens).parameter(0).toEqualTypeOf<Credentials>()
     expectTypeOf(client.onSessionExpired).parameter(0).parameter(0).toEqualTypeOf<SessionExpiredEvent>()
     expectTypeOf(client.isExpired).toEqualTypeOf<boolean>()

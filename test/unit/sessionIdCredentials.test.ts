@@ -67,7 +67,7 @@ describe('a server session id in the credentials', () => {
     // The provider's ID token is a different thing and stays as it was.
     expect(seen.map((c) => c.idToken)).toEqual(['provider-id-token', 'provider-id-token'])
     // And through serialize/restore, the other way a session travels.
-    const text = reloaded.serialize() as string
+    const text = (await reloaded.serialize()) as string
     const elsewhere = make()
     await elsewhere.restore(text)
     await elsewhere.refresh()

@@ -23,22 +23,36 @@ export function recoverAddress(message: string, signatureHex: string): string {
   return addressOf(secp256k1.Point.fromBytes(compressed).toBytes(false))
 }
 
-export function testWallet(options: { chainId?: number; reject?: boolean } = {}) {
-  const secret = secp256k1.utils.randomSecretKey()
+/**
+ * A wallet with a fresh secp256k1 key. Like most wallets it shares its address in lowercase
+ * (`shareAs` changes that); `messages` records every text it signed.
+ */
+export function testWallet(
+  options: {
+    chainId?: number
+    reject?: boolean
+    secret?: Uint8Array
+    shareAs?: (address: string) => string
+  } = {},
+) {
+  const secret = options.secret ?? secp256k1.utils.randomSecretKey()
   const address = addressOf(secp256k1.getPublicKey(secret, false))
   const calls: string[] = []
+  const messages: string[] = []
   const provider: Eip1193Provider = {
     async request({ method, params }) {
       calls.push(method)
       if (options.reject && method === 'personal_sign') {
         throw Object.assign(new Error('User rejected the request.'), { code: 4001 })
       }
-      if (method === 'eth_requestAccounts') return [address]
+      if (method === 'eth_requestAccounts') return [options.shareAs ? options.shareAs(address) : address]
       if (method === 'eth_chainId') return `0x${(options.chainId ?? 1).toString(16)}`
       if (method === 'personal_sign') {
         const [hex, from] = params as [string, string]
         if (from.toLowerCase() !== address) throw new Error('unknown account')
-        const hash = personalMessageHash(Buffer.from(hex.slice(2), 'hex'))
+        const bytes = Buffer.from(hex.slice(2), 'hex')
+        messages.push(bytes.toString('utf8'))
+        const hash = personalMessageHash(bytes)
         const sig = secp256k1.sign(hash, secret, { prehash: false, format: 'recovered' })
         const ethereum = new Uint8Array([...sig.subarray(1), (sig[0] as number) + 27])
         return `0x${Buffer.from(ethereum).toString('hex')}`
@@ -46,5 +60,23 @@ export function testWallet(options: { chainId?: number; reject?: boolean } = {})
       throw Object.assign(new Error(`Unsupported method ${method}`), { code: 4200 })
     },
   }
-  return { provider, address, calls }
+  return { provider, address, calls, messages, secret }
+}
+
+/** EIP-55, written out from the spec for tests: hex digits whose keccak nibble is ≥ 8 are upper case. */
+export function checksummed(address: string): string {
+  const hex = address.toLowerCase().replace(/^0x/, '')
+  const hash = Buffer.from(keccak_256(new TextEncoder().encode(hex))).toString('hex')
+  let out = '0x'
+  for (let i = 0; i < hex.length; i++)
+    out += Number.parseInt(hash[i] as string, 16) >= 8 ? (hex[i] as string).toUpperCase() : hex[i]
+  return out
+}
+
+/** The same address with the case of one letter flipped: a wrong EIP-55 checksum. */
+export function wrongChecksum(address: string): string {
+  const good = checksummed(address)
+  const i = good.slice(2).search(/[a-fA-F]/) + 2
+  const c = good[i] as string
+  return good.slice(0, i) + (c === c.toUpperCase() ? c.toLowerCase() : c.toUpperCase()) + good.slice(i + 1)
 }

@@ -3,6 +3,7 @@ import { sessionMachine } from '../../../machines/session.machine.js'
 import { createSessionClient, type Session, type SessionClient, SessionError } from '../../../src/index.js'
 import { oidc } from '../../../src/oidc/index.js'
 import { type PasskeyMethod, passkey } from '../../../src/passkey/index.js'
+import { type Eip1193Provider, wallet } from '../../../src/wallet/index.js'
 import { renderStatechart } from './statechartSvg.js'
 
 interface DemoConfig {
@@ -34,6 +35,10 @@ function showClaims(session: Session | null) {
     ['expires at', new Date(session.expiresAt * 1000).toLocaleTimeString()],
     ['key (did)', session.did],
     ['key thumbprint', session.keyThumbprint],
+    [
+      'capability',
+      session.capability ? `${session.capability.p.iss} → ${session.capability.p.aud}` : undefined,
+    ],
     ['claims', JSON.stringify(session.claims ?? {})],
   ]
   for (const [name, value] of rows) {
@@ -116,6 +121,14 @@ async function main() {
         allowInsecureLoopback: true,
       }),
       passkeys,
+      // Sign-In with Ethereum through whatever wallet the page has (window.ethereum); the wallet
+      // delegates to the session key for the resources below, for a week.
+      wallet({
+        provider: () => (window as unknown as { ethereum?: Eip1193Provider }).ethereum,
+        nonceUrl: '/wallet/nonce',
+        verifyUrl: '/wallet/verify',
+        resources: ['ceramic://*', `${location.origin}/wallet/posts`],
+      }),
     ],
     apiOrigins: [new URL(config.apiUrl).origin],
   })
@@ -127,6 +140,9 @@ async function main() {
     $('status').textContent = status
     $('statechart').innerHTML = renderStatechart(sessionMachine, status)
     ;($('sign-in') as HTMLButtonElement).disabled = status === 'active' || status === 'refreshing'
+    const walletButton = $('wallet-sign-in') as HTMLButtonElement
+    walletButton.hidden = !(window as unknown as { ethereum?: unknown }).ethereum
+    walletButton.disabled = status === 'active' || status === 'refreshing'
     ;($('sign-out') as HTMLButtonElement).disabled = status === 'signedOut'
   }
   client.authState$.subscribe(({ status, session }) => {
@@ -145,6 +161,12 @@ async function main() {
   $('sign-in').addEventListener('click', () => {
     log('sign in: redirecting to the provider')
     client.signIn().catch((e: unknown) => log(`sign-in failed: ${(e as Error).message}`))
+  })
+  $('wallet-sign-in').addEventListener('click', () => {
+    log('sign in: asking the wallet')
+    client
+      .signIn(undefined, { method: 'wallet' })
+      .catch((e: unknown) => log(`wallet sign-in failed: ${(e as Error).message}`))
   })
   $('refresh').addEventListener('click', () => {
     client.refresh().then(
