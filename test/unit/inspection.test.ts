@@ -7,6 +7,7 @@ import {
   memoryStorage,
   SessionError,
 } from '../../src/index.js'
+import { inspect } from '../../src/inspect/index.js'
 import { fakeJwt, scriptedMethod } from '../utils/tokens.js'
 
 const PASSWORD = 'pw-Correct-Horse-7731'
@@ -112,5 +113,28 @@ describe('inspection with @statelyai/inspect', () => {
     expect(text).toContain('"SIGN_IN"')
     expect(text).toContain('sso.example/authorize?client_id=shop') // only the secret parameters go
     for (const secret of [PASSWORD, CODE, STATE, 'rt-password-1']) expect(text).not.toContain(secret)
+  })
+
+  it('inspect({ send }) is the one-line form: redacted events to a function', async () => {
+    const received: unknown[] = []
+    const inspector = inspect({ send: (event) => received.push(event) })
+    const client = createSessionClient({
+      appId: 'inspect-send',
+      methods: [passwordMethod],
+      storage: memoryStorage(),
+      sync: false,
+      inspect: inspector,
+    })
+    const session = await client.signIn({ user: 'ada', password: PASSWORD })
+    await new Promise((r) => setTimeout(r, 100)) // the inspector delivers asynchronously
+    inspector.stop()
+    client.destroy()
+    const text = JSON.stringify(received)
+    expect(text).toContain('"active"')
+    for (const secret of [PASSWORD, session.accessToken, 'rt-password-1']) expect(text).not.toContain(secret)
+  })
+
+  it('inspect() outside a browser, with no WebSocket url or send function, says what it needs', () => {
+    expect(() => inspect()).toThrow(expect.objectContaining({ code: 'NOT_SUPPORTED' }))
   })
 })
