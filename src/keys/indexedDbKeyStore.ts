@@ -10,6 +10,8 @@ import type { KeyStore } from './SessionKey.js'
  *
  * @example
  * ```ts
+ * import { createSessionClient } from 'tessera-session'
+ *
  * const client = createSessionClient({ appId: 'shop', methods, keyStore: indexedDbKeyStore() })
  * ```
  */

@@ -9,7 +9,7 @@ import { siweMessage } from './siweMessage.js'
  *
  * @example
  * ```ts
- * const provider: Eip1193Provider = window.ethereum
+ * const provider: Eip1193Provider | undefined = window.ethereum // MetaMask and other injected wallets
  * ```
  */
 export interface Eip1193Provider {
@@ -119,7 +119,9 @@ function hexUtf8(text: string): string {
  *
  * @example
  * ```ts
+ * import { createSessionClient } from 'tessera-session'
  * import { wallet } from 'tessera-session/wallet'
+ *
  * const client = createSessionClient({
  *   appId: 'dapp',
  *   methods: [wallet({ provider: () => window.ethereum, nonceUrl: '/siwe/nonce', verifyUrl: '/siwe/verify', refreshUrl: '/siwe/refresh' })],
