@@ -229,16 +229,16 @@ export type ParsedSyncMessage =
  */
 export function parseSyncMessage(value: unknown): ParsedSyncMessage {
   const o = object(value, 'message')
-  const from = string(o, 'from', 'message') as string
-  if (o.type === 'session') return { type: 'session', record: parseSessionRecord(o.record), from }
+  const sender = string(o, 'from', 'message') as string
+  if (o.type === 'session') return { type: 'session', record: parseSessionRecord(o.record), from: sender }
   if (o.type === 'signedOut') {
-    return { type: 'signedOut', session: o.session == null ? null : parseSessionRef(o.session), from }
+    return { type: 'signedOut', session: o.session == null ? null : parseSessionRef(o.session), from: sender }
   }
   if (o.type === 'expired') {
     const expired = parseExpiredEvent(o.expired)
     const session = parseSessionRef(o.session)
     if (session.id !== expired.session.id) invalid('the expired message names two sessions')
-    return { type: 'expired', expired, session, from }
+    return { type: 'expired', expired, session, from: sender }
   }
   return invalid(`message.type ${JSON.stringify(o.type)}`)
 }

@@ -5,8 +5,10 @@
  *
  * @example
  * ```ts
- * try { await client.refresh() } catch (e) {
- *   if (e instanceof SessionError && e.code === 'SESSION_EXPIRED') showSignIn()
+ * try {
+ *   await client.refresh()
+ * } catch (e) {
+ *   if (e instanceof SessionError && e.code === 'SESSION_EXPIRED') toast('Please sign in again')
  * }
  * ```
  */
@@ -134,7 +136,10 @@ export const SESSION_ERROR_CODES: readonly SessionErrorCode[] = [
  *
  * @example
  * ```ts
- * throw new SessionError('SESSION_EXPIRED', 'The refresh token was rejected', { cause: response })
+ * const response = await fetch('/auth/refresh', { method: 'POST', credentials: 'include' })
+ * if (response.status === 401) {
+ *   throw new SessionError('SESSION_EXPIRED', 'The refresh token was rejected', { cause: response.status })
+ * }
  * ```
  */
 export class SessionError extends Error {
@@ -154,7 +159,11 @@ export class SessionError extends Error {
  *
  * @example
  * ```ts
- * if (isSessionError(e, 'NETWORK')) retryLater()
+ * try {
+ *   await client.refresh()
+ * } catch (e) {
+ *   if (isSessionError(e, 'NETWORK')) toast('Offline: the session refreshes when the network is back')
+ * }
  * ```
  */
 export function isSessionError(error: unknown, code?: SessionErrorCode): error is SessionError {
@@ -167,7 +176,11 @@ export function isSessionError(error: unknown, code?: SessionErrorCode): error i
  *
  * @example
  * ```ts
- * catch (e) { throw toSessionError(e, 'STORAGE', 'Could not write the session') }
+ * try {
+ *   localStorage.setItem('draft', JSON.stringify({ saved: true }))
+ * } catch (e) {
+ *   throw toSessionError(e, 'STORAGE', 'Could not write the draft')
+ * }
  * ```
  */
 export function toSessionError(error: unknown, code: SessionErrorCode, message: string): SessionError {

@@ -9,7 +9,13 @@ import type { Credentials } from './session.js'
  *
  * @example
  * ```ts
- * return { type: 'redirect', url: authorizationUrl }
+ * const sso: AuthMethod = {
+ *   id: 'sso',
+ *   async signIn() {
+ *     const state = crypto.randomUUID()
+ *     return { type: 'redirect', url: `https://sso.example.com/authorize?client_id=shop&state=${state}`, state }
+ *   },
+ * }
  * ```
  */
 export interface RedirectRequest {
@@ -28,10 +34,19 @@ export interface RedirectRequest {
  *
  * @example
  * ```ts
- * async refresh(credentials, ctx) {
- *   const res = await ctx.fetch(tokenUrl, { method: 'POST', body, signal: ctx.signal })
- *   if (res.status === 400) throw new SessionError('SESSION_EXPIRED', 'Refresh token rejected')
- *   return parse(await res.json())
+ * import { type Credentials, SessionError } from 'tessera-session'
+ *
+ * async function refresh(credentials: Credentials, ctx: MethodContext): Promise<Credentials> {
+ *   const res = await ctx.fetch('/auth/refresh', {
+ *     method: 'POST',
+ *     headers: { 'Content-Type': 'application/json' },
+ *     body: JSON.stringify({ refresh_token: credentials.refreshToken }),
+ *     signal: ctx.signal, // aborted on sign-out, destroy or a newer operation
+ *   })
+ *   if (res.status === 400 || res.status === 401) throw new SessionError('SESSION_EXPIRED', 'Refresh token rejected')
+ *   if (!res.ok) throw new SessionError('NETWORK', `The refresh answered ${res.status}`) // retried with backoff
+ *   const body = await res.json()
+ *   return { accessToken: body.access_token, refreshToken: body.refresh_token }
  * }
  * ```
  */
@@ -72,15 +87,24 @@ export interface IdTokenOptions {
  *
  * @example
  * ```ts
+ * import { createSessionClient, SessionError } from 'tessera-session'
+ *
  * const password: AuthMethod<{ user: string; password: string }> = {
  *   id: 'password',
  *   async signIn({ user, password }, ctx) {
- *     const res = await ctx.fetch('/login', { method: 'POST', body: JSON.stringify({ user, password }) })
+ *     const res = await ctx.fetch('/login', {
+ *       method: 'POST',
+ *       headers: { 'Content-Type': 'application/json' },
+ *       body: JSON.stringify({ user, password }),
+ *       signal: ctx.signal,
+ *     })
+ *     if (!res.ok) throw new SessionError('SIGN_IN_FAILED', 'Wrong user or password')
  *     const body = await res.json()
  *     return { accessToken: body.access_token, refreshToken: body.refresh_token }
  *   },
  * }
  * const client = createSessionClient({ appId: 'shop', methods: [password] })
+ * await client.signIn({ user: 'ada', password: 'correct horse' })
  * ```
  */
 export interface AuthMethod<P = unknown> {
@@ -118,8 +142,11 @@ export interface AuthMethod<P = unknown> {
  *
  * @example
  * ```ts
- * const result = await method.signIn(params, ctx)
- * if (isRedirectRequest(result)) location.assign(result.url)
+ * async function start(method: AuthMethod, ctx: MethodContext) {
+ *   const result = await method.signIn(undefined, ctx)
+ *   if (isRedirectRequest(result)) location.assign(result.url)
+ *   else return result // credentials
+ * }
  * ```
  */
 export function isRedirectRequest(value: unknown): value is RedirectRequest {

@@ -6,7 +6,8 @@ import type { Cacao } from './capability/cacao.js'
  *
  * @example
  * ```ts
- * const credentials: Credentials = { accessToken: jwt, refreshToken: rt, expiresAt: 1767225600 }
+ * const body = await (await fetch('/auth/login', { method: 'POST' })).json()
+ * const credentials: Credentials = { accessToken: body.access_token, refreshToken: body.refresh_token }
  * await client.setTokens(credentials)
  * ```
  */
@@ -107,7 +108,7 @@ export interface SessionExpiredEvent {
  *
  * @example
  * ```ts
- * if (client.getStatus() === 'restoring') showSpinner()
+ * if (client.getStatus() === 'restoring') render('Loading…')
  * ```
  */
 export type SessionStatus =

@@ -8,6 +8,8 @@ import type { AuthState } from '../session.js'
  *
  * @example
  * ```ts
+ * import { createSessionClient } from 'tessera-session'
+ *
  * const source: AuthStateSource = createSessionClient({ appId: 'shop', methods })
  * ```
  */

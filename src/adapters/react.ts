@@ -24,8 +24,9 @@ const getServerSnapshot = () => notKnownYet
  * ```tsx
  * function Header() {
  *   const { status, session } = useAuthState(client)
- *   if (status === 'restoring') return <Placeholder />
- *   return status === 'active' ? <span>{session?.email}</span> : <SignInButton />
+ *   if (status === 'restoring') return <span aria-busy="true" />
+ *   if (status !== 'active' && status !== 'refreshing') return <button onClick={() => client.signIn()}>Sign in</button>
+ *   return <span>{session?.email}</span>
  * }
  * ```
  */

@@ -9,9 +9,12 @@ import type { AuthStateSource } from './AuthStateSource.js'
  *
  * @example
  * ```tsx
+ * import { Show } from 'solid-js'
+ *
  * function Header() {
  *   const auth = createAuthState(client)
- *   return <Show when={auth().status === 'active'} fallback={<SignIn />}>{auth().session?.email}</Show>
+ *   const signIn = <button onClick={() => client.signIn()}>Sign in</button>
+ *   return <Show when={auth().status === 'active'} fallback={signIn}>{auth().session?.email}</Show>
  * }
  * ```
  */

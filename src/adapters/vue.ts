@@ -12,6 +12,8 @@ import type { AuthStateSource } from './AuthStateSource.js'
  *
  * @example
  * ```ts
+ * import { computed } from 'vue'
+ *
  * const auth = useAuthState(client)
  * const greeting = computed(() => (auth.value.status === 'active' ? `Hi ${auth.value.session?.email}` : ''))
  * ```

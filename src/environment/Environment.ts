@@ -82,8 +82,17 @@ export function defaultEnvironment(): Environment {
  *
  * @example
  * ```ts
- * const { signal, dispose } = abortAfter(env, 3000, new SessionError('TIMEOUT', 'Too slow'), ctx.signal)
- * try { await fetch(url, { signal }) } finally { dispose() }
+ * import { type MethodContext, SessionError } from 'tessera-session'
+ *
+ * async function ping(ctx: MethodContext) {
+ *   const timeout = new SessionError('TIMEOUT', 'The server took too long')
+ *   const { signal, dispose } = abortAfter(ctx.environment, 3000, timeout, ctx.signal)
+ *   try {
+ *     return await ctx.fetch('/ping', { signal })
+ *   } finally {
+ *     dispose()
+ *   }
+ * }
  * ```
  */
 export function abortAfter(

@@ -24,7 +24,8 @@ export interface AuthorizableRequest {
  *
  * @example
  * ```ts
- * const authenticatedFetch = createAuthenticatedFetch({ fetch, apiOrigins, pageOrigin, getAccessToken, currentRecord, refresh, authorize })
+ * declare const deps: AuthenticatedFetchDeps // createSessionClient builds them from its session
+ * const authenticatedFetch = createAuthenticatedFetch(deps)
  * ```
  */
 export interface AuthenticatedFetchDeps {
@@ -105,7 +106,12 @@ function isDPoPNonceChallenge(response: Response): boolean {
  *
  * @example
  * ```ts
- * const res = await client.fetch('https://api.example.com/orders', { method: 'POST', body: JSON.stringify(order) })
+ * const order = { sku: 'tea-42', quantity: 2 }
+ * const res = await client.fetch('https://api.example.com/orders', {
+ *   method: 'POST',
+ *   headers: { 'Content-Type': 'application/json' },
+ *   body: JSON.stringify(order),
+ * })
  * ```
  */
 export function createAuthenticatedFetch(deps: AuthenticatedFetchDeps) {

@@ -13,8 +13,13 @@ async function accessTokenHash(accessToken: string): Promise<string> {
  *
  * @example
  * ```ts
- * headers.set('DPoP', await createDPoPProof(key, { method: 'GET', url, accessToken, now: env.now() }))
- * headers.set('Authorization', `DPoP ${accessToken}`)
+ * import { createSessionKey } from 'tessera-session'
+ *
+ * const key = await createSessionKey()
+ * const accessToken = 'eyJhbGciOiJFUzI1NiJ9.e30.sig' // a DPoP-bound access token
+ * const url = 'https://api.example.com/orders'
+ * const headers = new Headers({ Authorization: `DPoP ${accessToken}` })
+ * headers.set('DPoP', await createDPoPProof(key, { method: 'GET', url, accessToken, now: Date.now() }))
  * ```
  */
 export async function createDPoPProof(

@@ -6,7 +6,10 @@
  *
  * @example
  * ```ts
- * const key = await keyStore.create()
+ * import { memoryKeyStore } from 'tessera-session'
+ *
+ * const key: SessionKey = await memoryKeyStore().create()
+ * const data = new TextEncoder().encode('hello')
  * const signature = await crypto.subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, key.privateKey, data)
  * ```
  */
@@ -29,7 +32,11 @@ export interface SessionKey {
  *
  * @example
  * ```ts
- * const key = (await keyStore.get(id)) ?? (await keyStore.create())
+ * import { indexedDbKeyStore } from 'tessera-session'
+ *
+ * const keyStore: KeyStore = indexedDbKeyStore()
+ * const key = await keyStore.create()
+ * const again = await keyStore.get(key.id) // the same pair, after a reload too
  * await keyStore.delete(key.id)
  * ```
  */

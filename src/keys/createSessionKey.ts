@@ -20,7 +20,9 @@ function randomId(): string {
  *
  * @example
  * ```ts
- * const key = await describeSessionKey(id, { privateKey, publicKey })
+ * const pair = await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign', 'verify'])
+ * const key = await describeSessionKey('key-1', pair)
+ * key.thumbprint // the DPoP `jkt`
  * ```
  */
 export async function describeSessionKey(id: string, pair: CryptoKeyPair): Promise<SessionKey> {

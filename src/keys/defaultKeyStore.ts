@@ -8,7 +8,7 @@ import type { KeyStore } from './SessionKey.js'
  *
  * @example
  * ```ts
- * const keyStore = defaultKeyStore((error) => console.warn(error.message))
+ * const keyStore = defaultKeyStore((error) => console.warn('session keys are in memory only', error))
  * ```
  */
 export function defaultKeyStore(onFallback: (error: unknown) => void): KeyStore {

@@ -33,6 +33,7 @@ function base58btc(bytes: Uint8Array): string {
  *
  * @example
  * ```ts
+ * const { publicKey } = await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign'])
  * const raw = new Uint8Array(await crypto.subtle.exportKey('raw', publicKey))
  * didKeyFromP256(raw) // 'did:key:zDn…'
  * ```

@@ -11,6 +11,8 @@ import type { KeyStore } from './SessionKey.js'
  *
  * @example
  * ```ts
+ * import { createSessionClient } from 'tessera-session'
+ *
  * const client = createSessionClient({ appId: 'shop', methods, keyStore: indexedDbKeyStore() })
  * ```
  */

@@ -12,8 +12,9 @@ export type KeyStoreName = 'sessionKeys' | 'storageKeys'
  *
  * @example
  * ```ts
- * const db = keyDatabase('tessera-keys', 3000)
- * await db.put('sessionKeys', id, { privateKey, publicKey })
+ * const db: KeyDatabase = keyDatabase('tessera-keys', 3000)
+ * const pair = await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign', 'verify'])
+ * await db.put('sessionKeys', 'key-1', pair)
  * ```
  */
 export interface KeyDatabase {
@@ -34,7 +35,7 @@ export interface KeyDatabase {
  *
  * @example
  * ```ts
- * const pair = await keyDatabase('tessera-keys', 3000).get<CryptoKeyPair>('sessionKeys', id)
+ * const pair = await keyDatabase('tessera-keys', 3000).get<CryptoKeyPair>('sessionKeys', 'key-1')
  * ```
  */
 export function keyDatabase(

@@ -11,6 +11,8 @@ import type { KeyStore, SessionKey } from './SessionKey.js'
  *
  * @example
  * ```ts
+ * import { createSessionClient } from 'tessera-session'
+ *
  * const client = createSessionClient({ appId: 'cli', methods, keyStore: memoryKeyStore({ extractable: true }) })
  * ```
  */

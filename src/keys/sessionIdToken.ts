@@ -8,6 +8,9 @@ import type { SessionKey } from './SessionKey.js'
  *
  * @example
  * ```ts
+ * import { createSessionKey } from 'tessera-session'
+ *
+ * const key = await createSessionKey()
  * const token = await signSessionIdToken(key, { subject: 'ada', nowSeconds: 1767225600, ttlSeconds: 300 })
  * ```
  */

@@ -13,7 +13,11 @@ import { SessionError, type SessionErrorCode } from '../SessionError.js'
  *
  * @example
  * ```ts
- * catch (e) { throw toSessionErrorFromOAuth(e, 'REFRESH_FAILED', 'Refresh failed', { rejection: 'SESSION_EXPIRED' }) }
+ * try {
+ *   await fetch('https://id.example.com/token', { method: 'POST' })
+ * } catch (e) {
+ *   throw toSessionErrorFromOAuth(e, 'REFRESH_FAILED', 'Refresh failed', { rejection: 'SESSION_EXPIRED' })
+ * }
  * ```
  */
 export function toSessionErrorFromOAuth(

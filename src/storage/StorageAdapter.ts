@@ -6,6 +6,12 @@
  *
  * @example
  * ```ts
+ * // Any async key-value client, for example node-redis's:
+ * declare const redisClient: {
+ *   get(key: string): Promise<string | null>
+ *   set(key: string, value: string): Promise<unknown>
+ *   del(key: string): Promise<unknown>
+ * }
  * const redis: StorageAdapter = {
  *   get: (key) => redisClient.get(key),
  *   set: (key, value) => redisClient.set(key, value).then(() => {}),
@@ -25,6 +31,8 @@ export interface StorageAdapter {
  *
  * @example
  * ```ts
+ * import { cookieStorage, webStorage } from 'tessera-session'
+ *
  * const storage: StorageOption = { default: webStorage(localStorage), refreshToken: cookieStorage({ secure: true }) }
  * ```
  */

@@ -34,7 +34,13 @@ const MAX_COOKIE_BYTES = 4000
  *
  * @example
  * ```ts
- * createSessionClient({ appId, methods, storage: { default: webStorage(localStorage), refreshToken: cookieStorage({ sameSite: 'Strict' }) } })
+ * import { createSessionClient, webStorage } from 'tessera-session'
+ *
+ * const client = createSessionClient({
+ *   appId: 'shop',
+ *   methods,
+ *   storage: { default: webStorage(localStorage), refreshToken: cookieStorage({ sameSite: 'Strict' }) },
+ * })
  * ```
  */
 export function cookieStorage(options: CookieStorageOptions = {}): StorageAdapter {

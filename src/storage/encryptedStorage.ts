@@ -44,6 +44,8 @@ export interface EncryptedStorageOptions {
  *
  * @example
  * ```ts
+ * import { createSessionClient, webStorage } from 'tessera-session'
+ *
  * const client = createSessionClient({ appId: 'shop', methods, storage: encryptedStorage(webStorage(localStorage)) })
  * ```
  */

@@ -32,6 +32,8 @@ export interface IndexedDbStorageOptions {
  *
  * @example
  * ```ts
+ * import { createSessionClient } from 'tessera-session'
+ *
  * const client = createSessionClient({ appId: 'shop', methods, storage: indexedDbStorage() })
  * await client.ready()
  * ```

@@ -6,6 +6,8 @@ import type { StorageAdapter } from './StorageAdapter.js'
  *
  * @example
  * ```ts
+ * import { createSessionClient } from 'tessera-session'
+ *
  * const client = createSessionClient({ appId: 'cli', methods, storage: memoryStorage() })
  * ```
  */

@@ -7,6 +7,8 @@ import type { StorageAdapter } from './StorageAdapter.js'
  *
  * @example
  * ```ts
+ * import { createSessionClient } from 'tessera-session'
+ *
  * const client = createSessionClient({ appId: 'shop', methods, storage: webStorage(sessionStorage) })
  * ```
  */

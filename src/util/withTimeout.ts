@@ -9,7 +9,12 @@ import { SessionError } from '../SessionError.js'
  *
  * @example
  * ```ts
- * const value = await withTimeout(idbGet(key), 3000, 'IndexedDB read timed out', env)
+ * import type { MethodContext } from 'tessera-session'
+ *
+ * async function profile(ctx: MethodContext) {
+ *   const res = await withTimeout(ctx.fetch('/me'), 3000, 'The profile took too long', ctx.environment)
+ *   return res.json()
+ * }
  * ```
  */
 export function withTimeout<T>(

@@ -8,7 +8,14 @@ import { isAuthority, isDateTime, isRequestId, isStatement, isUri } from './siwe
  *
  * @example
  * ```ts
- * const fields: SiweFields = { domain: 'shop.example', address, uri: 'https://shop.example', chainId: 1, nonce, issuedAt: new Date().toISOString() }
+ * const fields: SiweFields = {
+ *   domain: 'shop.example',
+ *   address: '0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed',
+ *   uri: 'https://shop.example',
+ *   chainId: 1,
+ *   nonce: 'n8Kd3x9Qa2',
+ *   issuedAt: new Date().toISOString(),
+ * }
  * ```
  */
 export interface SiweFields {
@@ -80,7 +87,14 @@ export function checkSiweFields(fields: SiweFields): SiweFields & { version: '1'
  *
  * @example
  * ```ts
- * const message = siweMessage({ domain, address, uri, chainId: 1, nonce, issuedAt: new Date().toISOString() })
+ * const message = siweMessage({
+ *   domain: 'shop.example',
+ *   address: '0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed',
+ *   uri: 'https://shop.example/login',
+ *   chainId: 1,
+ *   nonce: 'n8Kd3x9Qa2', // from your backend
+ *   issuedAt: new Date().toISOString(),
+ * })
  * ```
  */
 export function siweMessage(fields: SiweFields): string {

@@ -13,7 +13,7 @@ import { type SiweFields, siweMessage } from './siweMessage.js'
  *
  * @example
  * ```ts
- * const provider: Eip1193Provider = window.ethereum
+ * const provider: Eip1193Provider | undefined = window.ethereum // MetaMask and other injected wallets
  * ```
  */
 export interface Eip1193Provider {
@@ -235,7 +235,9 @@ export function cacaoFromSiwe(fields: SiweFields, signature: string): Cacao {
  *
  * @example
  * ```ts
+ * import { createSessionClient } from 'tessera-session'
  * import { wallet } from 'tessera-session/wallet'
+ *
  * const client = createSessionClient({
  *   appId: 'dapp',
  *   methods: [wallet({ provider: () => window.ethereum, nonceUrl: '/siwe/nonce', verifyUrl: '/siwe/verify', resources: ['ceramic://*'] })],

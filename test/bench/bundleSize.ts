@@ -55,6 +55,8 @@ export async function bundleSize(contents: string, root: string): Promise<Bundle
       define: { 'process.env.NODE_ENV': '"production"' },
       // Peers' packages sometimes reference Node built-ins behind runtime checks; they stay out.
       external: ['node:*', 'crypto', 'buffer'],
+      // The peers are installed in their own package (test/bench/peers), not in the repository's.
+      nodePaths: [join(root, 'test', 'bench', 'peers', 'node_modules')],
     })
     const files = result.outputFiles.filter((f) => f.path.endsWith('.js'))
     const entryFile = files.find((f) => f.path.endsWith('entry.js'))

@@ -8,6 +8,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { createSessionClient, memoryStorage, SessionError } from '../../src/index.js'
 import { median, percentile } from './measure.js'
+import { loadPeerBenches, type PeerStorm } from './peerBenches.js'
 
 const REQUESTS = 1_000
 /** Each refresh takes this long at the server, like a real token endpoint. */
@@ -113,7 +114,7 @@ async function startStormServer() {
 }
 
 /** Fires `REQUESTS` at once and times each one. */
-async function storm(one: () => Promise<boolean>) {
+export async function storm(one: () => Promise<boolean>) {
   const latencies: number[] = []
   let succeeded = 0
   await Promise.all(
@@ -127,7 +128,8 @@ async function storm(one: () => Promise<boolean>) {
   return { succeeded, p50: percentile(latencies, 50), p99: percentile(latencies, 99) }
 }
 
-const expired = () => jwt(Math.floor(Date.now() / 1000) - 60)
+/** An access token that expired a minute ago. */
+export const expired = () => jwt(Math.floor(Date.now() / 1000) - 60)
 
 async function tesseraStorm(base: string) {
   const client = createSessionClient({
@@ -155,102 +157,6 @@ async function tesseraStorm(base: string) {
   return result
 }
 
-async function supabaseStorm(base: string) {
-  const { GoTrueClient } = await import('@supabase/auth-js')
-  const store = new Map<string, string>()
-  const storage = {
-    getItem: (k: string) => store.get(k) ?? null,
-    setItem: (k: string, v: string) => void store.set(k, v),
-    removeItem: (k: string) => void store.delete(k),
-  }
-  const auth = new GoTrueClient({
-    url: `${base}/auth/v1`,
-    storageKey: 'bench',
-    storage,
-    autoRefreshToken: false,
-    persistSession: true,
-    detectSessionInUrl: false,
-  })
-  const past = Math.floor(Date.now() / 1000) - 60
-  store.set(
-    'bench',
-    JSON.stringify({
-      access_token: expired(),
-      refresh_token: 'rt-static',
-      token_type: 'bearer',
-      expires_in: 3600,
-      expires_at: past,
-      user: {
-        id: 'bench-user',
-        aud: 'authenticated',
-        role: 'authenticated',
-        app_metadata: {},
-        user_metadata: {},
-        created_at: '',
-      },
-    }),
-  )
-  await auth.initialize().catch(() => undefined)
-  return storm(async () => {
-    const { data } = await auth.getSession()
-    const token = data.session?.access_token
-    return (await fetch(`${base}/api`, { headers: { authorization: `Bearer ${token}` } })).ok
-  })
-}
-
-async function oidcClientTsStorm(base: string) {
-  const { UserManager, User, WebStorageStateStore, InMemoryWebStorage } = await import('oidc-client-ts')
-  const authority = `${base}/oidc`
-  const manager = new UserManager({
-    authority,
-    client_id: 'bench',
-    redirect_uri: 'http://127.0.0.1/callback',
-    automaticSilentRenew: false,
-    userStore: new WebStorageStateStore({ store: new InMemoryWebStorage() }),
-    stateStore: new WebStorageStateStore({ store: new InMemoryWebStorage() }),
-    metadata: {
-      issuer: authority,
-      authorization_endpoint: `${authority}/auth`,
-      token_endpoint: `${authority}/token`,
-    },
-  })
-  await manager.storeUser(
-    new User({
-      access_token: expired(),
-      refresh_token: 'rt-static',
-      token_type: 'Bearer',
-      expires_at: Math.floor(Date.now() / 1000) - 60,
-      profile: { sub: 'bench-user', iss: authority, aud: 'bench', exp: 0, iat: 0 },
-      scope: 'openid',
-    }),
-  )
-  return storm(async () => {
-    let user = await manager.getUser()
-    if (!user || user.expired) user = await manager.signinSilent()
-    return (await fetch(`${base}/api`, { headers: { authorization: `Bearer ${user?.access_token}` } })).ok
-  })
-}
-
-async function torusStorm(base: string) {
-  const { AuthSessionManager, HttpClient, MemoryStorage } = await import('@toruslabs/session-manager')
-  const session = new AuthSessionManager({
-    apiClientConfig: { baseURL: base },
-    storage: {
-      accessToken: new MemoryStorage(),
-      refreshToken: new MemoryStorage(),
-      sessionId: new MemoryStorage(),
-      idToken: new MemoryStorage(),
-    },
-  } as never)
-  // The seed documentation shows snake_case keys; the code reads camelCase ones.
-  await session.setTokens({ sessionId: 'abcd', accessToken: expired(), refreshToken: 'rt-static' } as never)
-  const http = new HttpClient(session)
-  return storm(async () => {
-    const body = await http.get<{ ok: boolean }>(`${base}/api`, { authenticated: true } as never)
-    return body.ok === true
-  })
-}
-
 /**
  * Runs the storm for each library in turn against the same server.
  *
@@ -263,13 +169,9 @@ export async function refreshStorm(): Promise<StormResult[]> {
   const server = await startStormServer()
   // Warm the sockets and the JIT first, so the library measured first is not measured cold.
   await storm(async () => (await fetch(`${server.base}/api`)).status === 401)
-  const libraries: Array<
-    [string, (base: string) => Promise<{ succeeded: number; p50: number; p99: number }>]
-  > = [
+  const libraries: Array<[string, PeerStorm]> = [
     ['tessera `client.fetch`', tesseraStorm],
-    ['@supabase/auth-js `getSession()` + fetch', supabaseStorm],
-    ['oidc-client-ts `UserManager` (`getUser`/`signinSilent`) + fetch', oidcClientTsStorm],
-    ['@toruslabs/session-manager `HttpClient` `authenticated: true`', torusStorm],
+    ...(await loadPeerBenches()).peerStorms,
   ]
   // Three interleaved rounds, so no library is always measured first (or cold): medians per library.
   const samples = new Map<

@@ -4,8 +4,9 @@ import { fileURLToPath } from 'node:url'
 import { bundleSize, PEER_ENTRIES, TESSERA_CORE_ENTRY } from './bundleSize.js'
 import { crossTabBench } from './crossTab.js'
 import { fetchOverhead } from './fetchOverhead.js'
-import { peerHotPaths, tesseraHotPath } from './hotPath.js'
+import { tesseraHotPath } from './hotPath.js'
 import { machineDescription } from './machine.js'
+import { loadPeerBenches } from './peerBenches.js'
 import { refreshStorm } from './refreshStorm.js'
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
@@ -37,7 +38,7 @@ async function main() {
 
   console.log('hot path…')
   const hot = await tesseraHotPath()
-  const peerHot = await peerHotPaths()
+  const peerHot = await (await loadPeerBenches()).peerHotPaths()
   section('Hot path: "give me the token" with a fresh session (Node, median of 7 batches)', [
     '| library | call | ops/s | vs tessera `getAccessToken()` |',
     '| --- | --- | ---: | ---: |',

@@ -3,6 +3,7 @@ import {
   createSessionClient,
   memoryStorage,
   type SessionClient,
+  type SessionClientOptions,
   type StorageAdapter,
 } from '../../src/index.js'
 import { oidc } from '../../src/oidc/index.js'
@@ -13,7 +14,13 @@ export const SCOPE = 'openid email offline_access api:read'
 
 export function makeOidcClient(
   fixture: OidcFixture,
-  options: { appId?: string; fetch?: typeof fetch; dpop?: boolean; storage?: StorageAdapter } = {},
+  options: {
+    appId?: string
+    fetch?: typeof fetch
+    dpop?: boolean
+    storage?: StorageAdapter
+    inspect?: SessionClientOptions['inspect']
+  } = {},
 ) {
   const navigated: string[] = []
   const client = createSessionClient({
@@ -34,6 +41,7 @@ export function makeOidcClient(
     navigate: (url) => navigated.push(url),
     apiOrigins: [new URL(fixture.api.url).origin],
     ...(options.fetch ? { fetch: options.fetch } : {}),
+    ...(options.inspect ? { inspect: options.inspect } : {}),
   })
   return { client, navigated }
 }
