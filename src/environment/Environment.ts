@@ -58,7 +58,8 @@ export function browserWakeUps(listener: () => void): () => void {
 }
 
 /**
- * The globals, read at call time, and the browser's wake-up sources.
+ * The globals, read at call time, and the browser's wake-up sources. In Node its timers are
+ * unref'd: a client never holds a process open by itself.
  *
  * @example
  * ```ts
@@ -69,7 +70,12 @@ export function browserWakeUps(listener: () => void): () => void {
 export function defaultEnvironment(): Environment {
   return {
     now: () => Date.now(),
-    setTimeout: (callback, ms) => setTimeout(callback, ms),
+    setTimeout: (callback, ms) => {
+      const handle = setTimeout(callback, ms)
+      // In Node a pending refresh timer must not keep a script alive (the work itself does).
+      ;(handle as { unref?: () => void }).unref?.()
+      return handle
+    },
     clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
     random: () => Math.random(),
     onWake: browserWakeUps,

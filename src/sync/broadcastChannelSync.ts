@@ -11,6 +11,8 @@ import type { SessionSync, SyncMessage } from './SessionSync.js'
  */
 export function broadcastChannelSync(prefix: string, appId: string): SessionSync {
   const channel = new BroadcastChannel(`tessera:${prefix}:${appId}`)
+  // In Node an open channel keeps the process alive: a script would never exit without destroy().
+  ;(channel as { unref?: () => void }).unref?.()
   const listeners = new Set<(message: unknown) => void>()
   channel.onmessage = (event: MessageEvent) => {
     for (const listener of listeners) listener(event.data)
