@@ -21,6 +21,7 @@ export default defineConfig({
           name: 'node',
           include: ['test/unit/**/*.test.ts', 'test/integration/**/*.test.ts'],
           environment: 'node',
+          setupFiles: ['test/setup/warmLazyModules.ts'],
           testTimeout: 20_000,
         },
       },

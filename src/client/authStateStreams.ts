@@ -1,5 +1,5 @@
 /** The RxJS face of the session actor: every stream is derived from its snapshots. */
-import { distinctUntilChanged, filter, map, Observable, type Observer, type Subscriber } from 'rxjs'
+import { Observable, type Observer, type Subscriber } from 'rxjs'
 import { heldSession, statusOf } from '../../machines/sessionSelectors.js'
 import { SessionError } from '../SessionError.js'
 import type { AuthState, Session, SessionExpiredEvent } from '../session.js'
@@ -63,15 +63,30 @@ export function createAuthStreams(
       }
     })
 
-  const snapshot$ = track<MachineSnapshot>((subscriber) => {
-    subscriber.next(actor.getSnapshot())
-    const subscription = actor.subscribe({
-      next: (snapshot) => subscriber.next(snapshot),
-      error: (error) => subscriber.error(error),
-      complete: () => subscriber.complete(),
+  /**
+   * The snapshots, current first, mapped by `project` and only when the projection changes (the
+   * `map` + `distinctUntilChanged` + `filter` of RxJS, written out: the operators cost the core
+   * entry 0.4 KB gzip for three lines each).
+   */
+  const derived = <T>(project: (snapshot: MachineSnapshot) => T, keep: (value: T) => boolean = () => true) =>
+    track<T>((subscriber) => {
+      let first = true
+      let last: T
+      const next = (snapshot: MachineSnapshot) => {
+        const value = project(snapshot)
+        if (!first && Object.is(value, last)) return
+        first = false
+        last = value
+        if (keep(value)) subscriber.next(value)
+      }
+      next(actor.getSnapshot())
+      const subscription = actor.subscribe({
+        next,
+        error: (error) => subscriber.error(error),
+        complete: () => subscriber.complete(),
+      })
+      return () => subscription.unsubscribe()
     })
-    return () => subscription.unsubscribe()
-  })
 
   let cached: AuthState = { status: 'restoring', session: null }
   const authStateOf = (snapshot: MachineSnapshot): AuthState => {
@@ -81,16 +96,12 @@ export function createAuthStreams(
     return cached
   }
 
-  const authState$ = snapshot$.pipe(map(authStateOf), distinctUntilChanged())
-  const session$ = authState$.pipe(
-    map((state) => state.session),
-    distinctUntilChanged(),
-  )
-  const sessionExpired$ = snapshot$.pipe(
-    map((snapshot) => snapshot.context.expired),
-    distinctUntilChanged(),
-    filter((event): event is SessionExpiredEvent => event !== null),
-  )
+  const authState$ = derived(authStateOf)
+  const session$ = derived((snapshot) => authStateOf(snapshot).session)
+  const sessionExpired$ = derived(
+    (snapshot) => snapshot.context.expired,
+    (event) => event !== null,
+  ) as Observable<SessionExpiredEvent>
   const errors$ = track<SessionError>((subscriber) => {
     for (const error of startupErrors) subscriber.next(error)
     return subscribeToErrors((error) => subscriber.next(error))

@@ -1,7 +1,8 @@
 /** Turns a method's credentials into the session record the machine holds. */
-import { decodeJwt } from 'jose'
+
 import { SHORT_LIVED_SECONDS } from '../../machines/refreshSchedule.js'
 import type { SessionRecord } from '../../machines/sessionRecord.js'
+import { decodeJwtClaims } from '../jws/decodeJwtClaims.js'
 import type { SessionKey } from '../keys/SessionKey.js'
 import { SessionError } from '../SessionError.js'
 import type { Credentials } from '../session.js'
@@ -31,14 +32,6 @@ export interface BuildRecordOptions {
 
 /** A clock further off than this (ms) from a fresh token's `iat` is taken as skew, not latency. */
 const CLOCK_SKEW_TOLERANCE_MS = 60_000
-
-function jwtClaims(token: string): Record<string, unknown> | null {
-  try {
-    return decodeJwt(token)
-  } catch {
-    return null
-  }
-}
 
 const text = (value: unknown) => (typeof value === 'string' && value.length > 0 ? value : undefined)
 
@@ -95,7 +88,7 @@ export function buildSessionRecord(credentials: Credentials, options: BuildRecor
     ? { ...previous.credentials, ...withoutUndefined(credentials) }
     : credentials
   if (previous && credentials.expiresAt === undefined) delete merged.expiresAt
-  const claims = jwtClaims(merged.accessToken)
+  const claims = decodeJwtClaims(merged.accessToken)
   const expiresAt = expiryOf(merged, claims, options)
   if (expiresAt === undefined || !Number.isFinite(expiresAt)) {
     throw new SessionError(

@@ -11,10 +11,7 @@ import type { StorageOption } from '../storage/StorageAdapter.js'
 import { SessionStore } from '../storage/sessionStore.js'
 import { webStorage } from '../storage/webStorage.js'
 import { broadcastChannelSync } from '../sync/broadcastChannelSync.js'
-import {
-  crossTabRefreshCoordinator,
-  inProcessRefreshCoordinator,
-} from '../sync/crossTabRefreshCoordinator.js'
+import { inProcessRefreshCoordinator } from '../sync/inProcessRefreshCoordinator.js'
 import type { RefreshCoordinator, SessionSync } from '../sync/SessionSync.js'
 import type { SessionClientOptions } from './SessionClient.js'
 import { createSessionLogic, type SessionActor, type SessionLogicDeps } from './sessionLogic.js'
@@ -90,13 +87,33 @@ function defaultSync(
   return { sync, owned: true }
 }
 
-function defaultCoordinator(sync: SessionSync | null, prefix: string, appId: string, env: Environment) {
-  const key = `${prefix}:${appId}`
-  if (sync?.refreshCoordinator) return sync.refreshCoordinator({ key, environment: env })
-  const browserish = (typeof navigator !== 'undefined' && navigator.locks) || typeof indexedDB !== 'undefined'
-  return browserish
-    ? crossTabRefreshCoordinator({ prefix, appId, environment: env })
-    : inProcessRefreshCoordinator({ environment: env })
+/** Who refreshes, made on first use: the tabs' own bus's, else Web Locks and IndexedDB, else one tab alone. */
+function lazyCoordinator(
+  options: SessionClientOptions,
+  sync: SessionSync | null,
+  prefix: string,
+  env: Environment,
+) {
+  let made: Promise<RefreshCoordinator> | undefined
+  const make = async (): Promise<RefreshCoordinator> => {
+    if (options.refreshCoordinator) return options.refreshCoordinator
+    if (sync?.refreshCoordinator)
+      return sync.refreshCoordinator({ key: `${prefix}:${options.appId}`, environment: env })
+    const browserish =
+      (typeof navigator !== 'undefined' && navigator.locks) || typeof indexedDB !== 'undefined'
+    if (!browserish) return inProcessRefreshCoordinator({ environment: env })
+    const { crossTabRefreshCoordinator } = await import('../sync/crossTabRefreshCoordinator.js')
+    return crossTabRefreshCoordinator({ prefix, appId: options.appId, environment: env })
+  }
+  return {
+    get: () => {
+      made ??= make()
+      return made
+    },
+    close: () => {
+      if (!options.refreshCoordinator) void made?.then((c) => c.close?.())
+    },
+  }
 }
 
 function methodsById(options: SessionClientOptions) {
@@ -150,8 +167,7 @@ export function createClientRuntime(options: SessionClientOptions): ClientRuntim
           errors.report(toSessionError(error, 'KEY_UNAVAILABLE', 'Session keys fell back to memory')),
         ))
   const { sync, owned } = defaultSync(options, prefix)
-  const coordinator: RefreshCoordinator =
-    options.refreshCoordinator ?? defaultCoordinator(sync, prefix, options.appId, env)
+  const coordinator = lazyCoordinator(options, sync, prefix, env)
   const deps: SessionLogicDeps = {
     appId: options.appId,
     storageKeyPrefix: prefix,
@@ -159,7 +175,7 @@ export function createClientRuntime(options: SessionClientOptions): ClientRuntim
     store,
     methods,
     keyStore,
-    coordinator,
+    coordinator: coordinator.get,
     sync,
     tabId: globalThis.crypto.randomUUID(),
     fetch: options.fetch ?? ((input, init) => globalThis.fetch(input, init)),
@@ -195,7 +211,7 @@ export function createClientRuntime(options: SessionClientOptions): ClientRuntim
     close() {
       lifetime.abort(new SessionError('DESTROYED', 'The client was destroyed'))
       if (owned) sync?.close()
-      if (!options.refreshCoordinator) coordinator.close?.()
+      coordinator.close()
     },
   }
 }

@@ -1,12 +1,9 @@
 /** `createSessionClient`: wires the session machine to its world and gives the app one object to ask. */
-import { usableRecord } from '../../machines/sessionSelectors.js'
-import { createAuthenticatedFetch } from '../http/authenticatedFetch.js'
 import { createAuthStreams } from './authStateStreams.js'
 import { createClientRuntime } from './clientRuntime.js'
-import { getIdToken } from './idToken.js'
+import { lazyFetch } from './lazyFetch.js'
 import { listenToOtherTabs } from './listenToOtherTabs.js'
 import { refreshOperations } from './refreshOperations.js'
-import { requestAuthorizer } from './requestAuthorization.js'
 import type { SessionClient, SessionClientOptions } from './SessionClient.js'
 import { sessionReads } from './sessionReads.js'
 import { pageLocation, ready, serializationDeps, signInOperations } from './signInOperations.js'
@@ -34,17 +31,7 @@ export function createSessionClient(options: SessionClientOptions): SessionClien
   const refreshing = refreshOperations(rt)
   const signingIn = signInOperations(rt)
   const streams = createAuthStreams(actor, errors.subscribe, errors.startup)
-  const authenticatedFetch = createAuthenticatedFetch({
-    fetch: deps.fetch,
-    environment: deps.env,
-    apiOrigins: options.apiOrigins ?? [],
-    pageOrigin: () => pageLocation()?.origin ?? null,
-    getAccessToken: refreshing.getAccessToken,
-    usableRecord: () => usableRecord(rt.current(), deps.env.now()),
-    currentRecord: () => actor.getSnapshot().context.record,
-    refresh: refreshing.refresh,
-    authorize: requestAuthorizer(rt),
-  })
+  const authenticatedFetch = lazyFetch(rt, refreshing)
 
   // Every input reaches the session as an event: other tabs, and the page waking up.
   const stopListening = listenToOtherTabs(rt)
@@ -95,7 +82,8 @@ export function createSessionClient(options: SessionClientOptions): SessionClien
     getAccessToken: refreshing.getAccessToken,
     fetch: authenticatedFetch,
     signOut: (signOutOptions) => signOut(rt, signOutOptions),
-    getIdToken: (idTokenOptions) => getIdToken(rt, idTokenOptions),
+    // Loaded on first use, with the signer: most pages never ask for one.
+    getIdToken: (idTokenOptions) => import('./idToken.js').then((m) => m.getIdToken(rt, idTokenOptions)),
     serialize: async (serializeOptions) => {
       const record = actor.getSnapshot().context.record
       if (!record) return null

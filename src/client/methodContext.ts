@@ -1,7 +1,7 @@
 /** What a sign-in method gets on each call, and the keys it may ask for. */
 import type { AuthMethod, MethodContext } from '../authMethod.js'
 import type { SessionKey } from '../keys/SessionKey.js'
-import { SessionError, toSessionError } from '../SessionError.js'
+import { SessionError } from '../SessionError.js'
 import type { SessionLogicDeps } from './sessionLogic.js'
 
 /**
@@ -57,56 +57,4 @@ export function existingKey(deps: SessionLogicDeps, keyId: string | undefined): 
     if (!key) throw new SessionError('KEY_UNAVAILABLE', 'The session key is not available in this browser')
     return key
   }
-}
-
-/**
- * A key for a new session, made lazily and at most once per sign-in; `discard()` deletes it when
- * the sign-in does not end in a session.
- *
- * @example
- * ```ts
- * const key = newKey(deps)
- * try { await method.signIn(params, methodContext(deps, signal, key.get)) } catch (e) { await key.discard(); throw e }
- * ```
- */
-export function newKey(deps: SessionLogicDeps) {
-  let made: Promise<SessionKey> | undefined
-  return {
-    get: (): Promise<SessionKey> => {
-      if (!deps.keyStore)
-        return Promise.reject(new SessionError('KEY_UNAVAILABLE', 'Session keys are turned off'))
-      made ??= deps.keyStore.create()
-      return made
-    },
-    /** The key if one was asked for, else a new one when a key store exists; null when keys are unavailable. */
-    async settle(): Promise<SessionKey | null> {
-      if (!deps.keyStore) return null
-      try {
-        return await this.get()
-      } catch (error) {
-        deps.reportError(toSessionError(error, 'KEY_UNAVAILABLE', 'Could not make a session key'))
-        return null
-      }
-    },
-    async discard(): Promise<void> {
-      const key = made ? await made.catch(() => null) : null
-      if (key) await deps.keyStore?.delete(key.id).catch(() => undefined)
-    },
-  }
-}
-
-/**
- * Classifies anything a method threw during refresh: rejections stay `SESSION_EXPIRED`, a failed
- * `fetch` (TypeError) is `NETWORK`, and the rest is `REFRESH_FAILED`.
- *
- * @example
- * ```ts
- * classifyRefreshError(new TypeError('fetch failed')).code // 'NETWORK'
- * ```
- */
-export function classifyRefreshError(error: unknown): SessionError {
-  if (error instanceof SessionError) return error
-  if (error instanceof TypeError)
-    return new SessionError('NETWORK', 'The refresh request could not be sent', { cause: error })
-  return new SessionError('REFRESH_FAILED', 'The refresh failed', { cause: error })
 }

@@ -2,8 +2,8 @@
 import type { SessionContext } from '../../machines/session.machine.js'
 import type { PendingRedirect, SessionRef } from '../../machines/sessionRecord.js'
 import { toSessionError } from '../SessionError.js'
+import { deleteKey } from './deleteKey.js'
 import { methodContext } from './methodContext.js'
-import { deleteKey } from './sessionActors.js'
 import type { SessionLogicDeps } from './sessionLogic.js'
 
 type Args = { context: SessionContext }

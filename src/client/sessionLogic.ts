@@ -29,7 +29,8 @@ export interface SessionLogicDeps {
   // biome-ignore lint/suspicious/noExplicitAny: see SessionClientOptions.methods
   methods: ReadonlyMap<string, AuthMethod<any>>
   keyStore: KeyStore | null
-  coordinator: RefreshCoordinator
+  /** Who refreshes: made on first use (a page that never refreshes never loads it). */
+  coordinator(): Promise<RefreshCoordinator>
   sync: SessionSync | null
   tabId: string
   fetch: typeof fetch

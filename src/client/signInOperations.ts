@@ -7,7 +7,6 @@ import { statusOf } from '../../machines/sessionSelectors.js'
 import { SessionError } from '../SessionError.js'
 import type { Credentials, Session } from '../session.js'
 import { awaitOutcome } from './awaitOutcome.js'
-import { buildSessionRecord } from './buildSessionRecord.js'
 import type { ClientRuntime } from './clientRuntime.js'
 import { findMethod } from './methodContext.js'
 import type { SerializationDeps } from './serialization.js'
@@ -90,6 +89,8 @@ export function signInOperations(rt: ClientRuntime) {
       if (options?.method) findMethod(deps, options.method)
       const key = deps.keyStore ? await deps.keyStore.create().catch(() => null) : null
       try {
+        // Loaded on first use, like the rest of what a sign-in needs.
+        const { buildSessionRecord } = await import('./buildSessionRecord.js')
         const record = buildSessionRecord(credentials, {
           methodId,
           refreshable: typeof deps.methods.get(methodId)?.refresh === 'function',

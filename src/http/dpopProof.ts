@@ -1,10 +1,11 @@
 /** DPoP proofs (RFC 9449) for resource requests, signed by the session's non-extractable key. */
-import { base64url, SignJWT } from 'jose'
+import { base64urlEncode } from '../jws/base64url.js'
+import { signCompactJws } from '../jws/signCompactJws.js'
 import type { SessionKey } from '../keys/SessionKey.js'
 
 async function accessTokenHash(accessToken: string): Promise<string> {
   const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(accessToken))
-  return base64url.encode(new Uint8Array(digest))
+  return base64urlEncode(new Uint8Array(digest))
 }
 
 /**
@@ -36,8 +37,6 @@ export async function createDPoPProof(
   }
   if (request.accessToken) payload.ath = await accessTokenHash(request.accessToken)
   if (request.nonce) payload.nonce = request.nonce
-  return new SignJWT(payload)
-    .setProtectedHeader({ alg: 'ES256', typ: 'dpop+jwt', jwk: key.publicJwk as never })
-    .setIssuedAt(Math.floor(request.now / 1000))
-    .sign(key.privateKey)
+  payload.iat = Math.floor(request.now / 1000)
+  return signCompactJws(key.privateKey, { typ: 'dpop+jwt', jwk: key.publicJwk }, payload)
 }

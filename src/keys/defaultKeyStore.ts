@@ -1,4 +1,5 @@
 /** The key store a client uses when none is given: IndexedDB in a browser, memory elsewhere or on failure. */
+import { indexedDbKeyStore } from './indexedDbKeyStore.js'
 import { memoryKeyStore } from './memoryKeyStore.js'
 import type { KeyStore } from './SessionKey.js'
 
@@ -16,7 +17,7 @@ export function defaultKeyStore(onFallback: (error: unknown) => void): KeyStore 
   if (typeof indexedDB === 'undefined' || indexedDB === null) return memory
   let idb: Promise<KeyStore> | undefined
   const persistent = () => {
-    idb ??= import('./indexedDbKeyStore.js').then((m) => m.indexedDbKeyStore())
+    idb ??= Promise.resolve(indexedDbKeyStore())
     return idb
   }
   return {

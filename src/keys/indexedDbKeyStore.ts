@@ -1,8 +1,7 @@
 /** Keeps session key pairs as CryptoKey objects in IndexedDB: the browser default. */
 import type { Environment } from '../environment/Environment.js'
 import { createSessionKey, describeSessionKey } from './createSessionKey.js'
-import { importSessionKey } from './importSessionKey.js'
-import { keyDatabase } from './keyDatabase.js'
+import type { KeyDatabase } from './keyDatabase.js'
 import type { KeyStore } from './SessionKey.js'
 
 /**
@@ -23,22 +22,36 @@ export function indexedDbKeyStore(
     environment?: Pick<Environment, 'setTimeout' | 'clearTimeout'>
   } = {},
 ): KeyStore {
-  const db = keyDatabase(options.dbName ?? 'tessera-keys', options.timeoutMs ?? 3000, options.environment)
+  // Loaded on first use: a page that never touches a key never loads the database code.
+  let opened: Promise<KeyDatabase> | undefined
+  const database = () => {
+    opened ??= import('./keyDatabase.js').then((m) =>
+      m.keyDatabase(options.dbName ?? 'tessera-keys', options.timeoutMs ?? 3000, options.environment),
+    )
+    return opened
+  }
   return {
     async create() {
       const key = await createSessionKey()
-      await db.put('sessionKeys', key.id, { privateKey: key.privateKey, publicKey: key.publicKey })
+      await (await database()).put('sessionKeys', key.id, {
+        privateKey: key.privateKey,
+        publicKey: key.publicKey,
+      })
       return key
     },
     async get(id) {
-      const pair = await db.get<CryptoKeyPair>('sessionKeys', id)
+      const pair = await (await database()).get<CryptoKeyPair>('sessionKeys', id)
       return pair ? describeSessionKey(id, pair) : null
     },
-    delete: (id) => db.delete('sessionKeys', id),
+    delete: async (id) => (await database()).delete('sessionKeys', id),
     async import(id, privateJwk) {
       // Whatever it was elsewhere, here the key becomes non-extractable like every browser key.
+      const { importSessionKey } = await import('./importSessionKey.js')
       const key = await importSessionKey(id, privateJwk)
-      await db.put('sessionKeys', id, { privateKey: key.privateKey, publicKey: key.publicKey })
+      await (await database()).put('sessionKeys', id, {
+        privateKey: key.privateKey,
+        publicKey: key.publicKey,
+      })
       return key
     },
   }

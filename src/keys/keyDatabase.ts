@@ -1,7 +1,8 @@
 /** The IndexedDB database that holds CryptoKey objects (structured clones, never raw bytes). */
-import { type IDBPDatabase, openDB } from 'idb'
+import type { IDBPDatabase } from 'idb'
 import { defaultEnvironment, type Environment } from '../environment/Environment.js'
 import { SessionError } from '../SessionError.js'
+import { openDatabase } from '../util/openDatabase.js'
 import { withTimeout } from '../util/withTimeout.js'
 
 /** Object stores: session signing key pairs, and storage encryption keys. */
@@ -51,7 +52,7 @@ export function keyDatabase(
       )
     }
     if (opening) return opening
-    const attempt = openDB(dbName, 1, {
+    const attempt = openDatabase(dbName, 1, {
       upgrade(db) {
         for (const store of ['sessionKeys', 'storageKeys']) {
           if (!db.objectStoreNames.contains(store)) db.createObjectStore(store)

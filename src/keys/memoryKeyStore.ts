@@ -1,6 +1,4 @@
 /** A key store that keeps session keys in memory: the default outside browsers. */
-import { createSessionKey } from './createSessionKey.js'
-import { importSessionKey } from './importSessionKey.js'
 import type { KeyStore, SessionKey } from './SessionKey.js'
 
 /**
@@ -21,6 +19,8 @@ export function memoryKeyStore(options: { extractable?: boolean } = {}): KeyStor
   const extractable = options.extractable === true
   return {
     async create() {
+      // Loaded on first use: a page that only reads its session never needs key generation.
+      const { createSessionKey } = await import('./createSessionKey.js')
       const key = await createSessionKey({ extractable })
       keys.set(key.id, key)
       return key
@@ -32,6 +32,7 @@ export function memoryKeyStore(options: { extractable?: boolean } = {}): KeyStor
       keys.delete(id)
     },
     async import(id, privateJwk) {
+      const { importSessionKey } = await import('./importSessionKey.js')
       const key = await importSessionKey(id, privateJwk, { extractable })
       keys.set(id, key)
       return key

@@ -1,5 +1,5 @@
 /** Signs `client.getIdToken()`'s fallback token with the session key. Loaded on first use. */
-import { SignJWT } from 'jose'
+import { signCompactJws } from '../jws/signCompactJws.js'
 import type { SessionKey } from './SessionKey.js'
 
 /**
@@ -23,11 +23,16 @@ export function signSessionIdToken(
     customClaims?: Record<string, unknown>
   },
 ): Promise<string> {
-  return new SignJWT({ ...options.customClaims, cnf: { jkt: key.thumbprint } })
-    .setProtectedHeader({ alg: 'ES256', typ: 'JWT', jwk: key.publicJwk as never })
-    .setIssuer(key.did)
-    .setSubject(options.subject)
-    .setIssuedAt(options.nowSeconds)
-    .setExpirationTime(options.nowSeconds + options.ttlSeconds)
-    .sign(key.privateKey)
+  return signCompactJws(
+    key.privateKey,
+    { typ: 'JWT', jwk: key.publicJwk },
+    {
+      ...options.customClaims,
+      cnf: { jkt: key.thumbprint },
+      iss: key.did,
+      sub: options.subject,
+      iat: options.nowSeconds,
+      exp: options.nowSeconds + options.ttlSeconds,
+    },
+  )
 }

@@ -1,7 +1,8 @@
 /** An IndexedDB storage adapter (built on idb) with a timeout on every call. */
-import { type IDBPDatabase, openDB } from 'idb'
+import type { IDBPDatabase } from 'idb'
 import { defaultEnvironment, type Environment } from '../environment/Environment.js'
 import { SessionError } from '../SessionError.js'
+import { openDatabase } from '../util/openDatabase.js'
 import { withTimeout } from '../util/withTimeout.js'
 import type { StorageAdapter } from './StorageAdapter.js'
 
@@ -91,7 +92,7 @@ export function indexedDbStorage(options: IndexedDbStorageOptions = {}): Storage
 }
 
 async function openStore(dbName: string, storeName: string, onGone: () => void): Promise<IDBPDatabase> {
-  const db = await openDB(dbName, 1, {
+  const db = await openDatabase(dbName, 1, {
     upgrade(database) {
       if (!database.objectStoreNames.contains(storeName)) database.createObjectStore(storeName)
     },

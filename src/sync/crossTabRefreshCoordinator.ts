@@ -183,23 +183,3 @@ export function crossTabRefreshCoordinator(
     close: () => db?.close(),
   }
 }
-
-/**
- * The coordinator for one client alone (no other tabs): refreshes are bounded and single-flight.
- *
- * @example
- * ```ts
- * createSessionClient({ appId, methods, refreshCoordinator: inProcessRefreshCoordinator() })
- * ```
- */
-export function inProcessRefreshCoordinator(
-  options: { refreshTimeoutMs?: number; environment?: Environment } = {},
-): RefreshCoordinator {
-  const env = options.environment ?? defaultEnvironment()
-  return coordinateRefreshes({
-    lock: memoryLock(Number.POSITIVE_INFINITY, env),
-    markers: null,
-    refreshTimeoutMs: options.refreshTimeoutMs ?? 15_000,
-    environment: env,
-  })
-}

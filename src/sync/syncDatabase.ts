@@ -4,11 +4,12 @@
  * Web Locks are missing. IndexedDB, not localStorage: Chromium tabs keep their own cached view of
  * localStorage, and a marker read under the lock must be the truth.
  */
-import { type IDBPDatabase, openDB } from 'idb'
+import type { IDBPDatabase } from 'idb'
 import { parseSessionRef } from '../../machines/parseSessionData.js'
 import type { SessionRef } from '../../machines/sessionRecord.js'
 import { defaultEnvironment, type Environment } from '../environment/Environment.js'
 import { SessionError } from '../SessionError.js'
+import { openDatabase } from '../util/openDatabase.js'
 import { withTimeout } from '../util/withTimeout.js'
 
 const DB_NAME = 'tessera-sync'
@@ -61,7 +62,7 @@ export function syncDatabase(options: {
       return Promise.reject(new SessionError('STORAGE', 'IndexedDB is not available'))
     }
     opening ??= withTimeout(
-      openDB(DB_NAME, DB_VERSION, {
+      openDatabase(DB_NAME, DB_VERSION, {
         upgrade(database) {
           // Earlier versions kept whole records here, refresh tokens included: they go.
           if (database.objectStoreNames.contains('latest')) database.deleteObjectStore('latest')

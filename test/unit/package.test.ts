@@ -32,7 +32,8 @@ function specifiersOf(file: string): string[] {
     .replace(/\/\*[\s\S]*?\*\//g, '')
     .replace(/^\s*\/\/.*$/gm, '')
   const found: string[] = []
-  for (const m of code.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|^\s*import\s+)(['"])([^'"]+)\1/gm)) {
+  // `from` as a keyword, not inside a string such as `'from'`.
+  for (const m of code.matchAll(/(?:(?<!['"\w])from\s*|\bimport\s*\(\s*|^\s*import\s+)(['"])([^'"]+)\1/gm)) {
     found.push(m[2] as string)
   }
   return found

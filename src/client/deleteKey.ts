@@ -1,0 +1,33 @@
+/** Deletes a session key, bounded in time; failures are reported, never thrown. */
+import { abortAfter } from '../environment/Environment.js'
+import { SessionError, toSessionError } from '../SessionError.js'
+import type { SessionLogicDeps } from './sessionLogic.js'
+
+/**
+ * Deletes one session key, bounded in time; failures are reported, never thrown.
+ *
+ * @example
+ * ```ts
+ * await deleteKey(deps, record.keyId)
+ * ```
+ */
+export async function deleteKey(deps: SessionLogicDeps, keyId: string): Promise<void> {
+  if (!deps.keyStore) return
+  const bounded = abortAfter(
+    deps.env,
+    deps.signOutTimeoutMs,
+    new SessionError('TIMEOUT', 'Deleting a session key timed out'),
+  )
+  try {
+    await Promise.race([
+      deps.keyStore.delete(keyId),
+      new Promise<never>((_, reject) =>
+        bounded.signal.addEventListener('abort', () => reject(bounded.signal.reason), { once: true }),
+      ),
+    ])
+  } catch (error) {
+    deps.reportError(toSessionError(error, 'KEY_UNAVAILABLE', 'Could not delete a session key'))
+  } finally {
+    bounded.dispose()
+  }
+}

@@ -1,0 +1,44 @@
+/** `client.fetch`, whose machinery (retry on 401, DPoP proofs) loads with the first request. */
+import { usableRecord } from '../../machines/sessionSelectors.js'
+import type { AuthenticatedRequestInit } from '../http/authenticatedFetch.js'
+import type { ClientRuntime } from './clientRuntime.js'
+import type { refreshOperations } from './refreshOperations.js'
+import { pageLocation } from './signInOperations.js'
+
+type Fetch = (input: RequestInfo | URL, init?: AuthenticatedRequestInit) => Promise<Response>
+
+/**
+ * `client.fetch`: the first call loads the authenticated fetch; later calls go straight to it.
+ *
+ * @example
+ * ```ts
+ * const fetchWithSession = lazyFetch(rt, refreshOperations(rt))
+ * await fetchWithSession('/api/orders')
+ * ```
+ */
+export function lazyFetch(rt: ClientRuntime, refreshing: ReturnType<typeof refreshOperations>): Fetch {
+  const { deps, actor } = rt
+  let loaded: Fetch | undefined
+  let loading: Promise<Fetch> | undefined
+  const load = () => {
+    loading ??= Promise.all([
+      import('../http/authenticatedFetch.js'),
+      import('./requestAuthorization.js'),
+    ]).then(([{ createAuthenticatedFetch }, { requestAuthorizer }]) => {
+      loaded = createAuthenticatedFetch({
+        fetch: deps.fetch,
+        environment: deps.env,
+        apiOrigins: rt.options.apiOrigins ?? [],
+        pageOrigin: () => pageLocation()?.origin ?? null,
+        getAccessToken: refreshing.getAccessToken,
+        usableRecord: () => usableRecord(rt.current(), deps.env.now()),
+        currentRecord: () => actor.getSnapshot().context.record,
+        refresh: refreshing.refresh,
+        authorize: requestAuthorizer(rt),
+      })
+      return loaded
+    })
+    return loading
+  }
+  return (input, init) => (loaded ? loaded(input, init) : load().then((f) => f(input, init)))
+}
