@@ -3,6 +3,7 @@
 import type { Observable } from 'rxjs'
 import type { InspectionEvent, Observer } from 'xstate'
 import type { AuthMethod, IdTokenOptions } from '../authMethod.js'
+import type { TokenSet } from '../endpoints/credentialsFromTokenSet.js'
 import type { Environment } from '../environment/Environment.js'
 import type { KeyStore } from '../keys/SessionKey.js'
 import type { SessionError } from '../SessionError.js'
@@ -122,15 +123,39 @@ export interface SessionClient {
   onSessionExpired(listener: (event: SessionExpiredEvent) => void): () => void
 
   signIn<P = unknown>(params?: P, options?: { method?: string }): Promise<Session>
-  setTokens(credentials: Credentials, options?: { method?: string }): Promise<Session>
+  /**
+   * Adopts tokens obtained elsewhere: tessera's `Credentials`, or Torus's token set in its
+   * snake_case shape (`{ session_id, access_token, refresh_token, id_token }`).
+   */
+  setTokens(credentials: Credentials | TokenSet, options?: { method?: string }): Promise<Session>
   /** Completes a redirect sign-in from its callback URL (default: the current location). */
   handleRedirectCallback(url?: string | URL, options?: { method?: string }): Promise<Session>
   /** Single-flight refresh; resolves with the new access token. */
   refresh(): Promise<string>
   /** The access token, refreshed first when inside the skew; null when there is no session. */
   getAccessToken(): Promise<string | null>
-  /** `fetch` with the session's authorization, one shared refresh and one retry on 401. */
-  fetch(input: RequestInfo | URL, init?: RequestInit & { timeoutMs?: number }): Promise<Response>
+  /**
+   * `fetch` with the session's authorization (to the page's origin and `apiOrigins` only), one
+   * shared refresh and one retry on 401. `timeoutMs` bounds the wait, the request and its retry;
+   * `authenticated: false` sends no token and never retries, even to an API origin.
+   */
+  fetch(
+    input: RequestInfo | URL,
+    init?: RequestInit & { timeoutMs?: number; authenticated?: boolean },
+  ): Promise<Response>
+  /**
+   * The session's refresh token, or null. Synchronous. Most apps should never read it: the client
+   * refreshes on its own, and a refresh token in app code can leak through logs and error
+   * reports. Read it to hand the session to a native or server component that refreshes itself.
+   */
+  getRefreshToken(): string | null
+  /**
+   * The identity provider's own ID token (OIDC `id_token`, Torus `id_token`), or null. Not
+   * {@link SessionClient.getIdToken}, which issues a short-lived token for your own backend.
+   */
+  getProviderIdToken(): string | null
+  /** The server's session id (Torus's `session_id`), or null. Not `session.id`, tessera's own. */
+  getSessionId(): string | null
   /** Never rejects: local state is cleared at once, the server is told in the background. */
   signOut(options?: SignOutOptions): Promise<void>
   /** A short-lived ES256 ID token: the method's, else one signed by the session key. */

@@ -67,6 +67,9 @@ export function createSessionClient(options: SessionClientOptions): SessionClien
       return reads.authorizations()
     },
     hasSessionFor: reads.hasSessionFor,
+    getRefreshToken: () => reads.credential('refreshToken'),
+    getProviderIdToken: () => reads.credential('idToken'),
+    getSessionId: () => reads.credential('sessionId'),
     session$: streams.session$,
     authState$: streams.authState$,
     sessionExpired$: streams.sessionExpired$,

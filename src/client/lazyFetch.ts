@@ -40,5 +40,13 @@ export function lazyFetch(rt: ClientRuntime, refreshing: ReturnType<typeof refre
     })
     return loading
   }
-  return (input, init) => (loaded ? loaded(input, init) : load().then((f) => f(input, init)))
+  return (input, init) => {
+    if (loaded) return loaded(input, init)
+    // A request that carries no token does not need the machinery: plain fetch, now.
+    if (init?.authenticated === false && init.timeoutMs === undefined) {
+      const { authenticated: _no, timeoutMs: _none, ...plain } = init
+      return deps.fetch(input, plain)
+    }
+    return load().then((f) => f(input, init))
+  }
 }

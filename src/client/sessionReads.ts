@@ -23,6 +23,12 @@ export function sessionReads(rt: ClientRuntime) {
       return record ? Math.max(0, Math.floor(record.session.expiresAt - deps.env.now() / 1000)) : 0
     },
     authorizations: () => actor.getSnapshot().context.record?.session.authorizations ?? [],
+    /** What the session holds, while it holds a session: the machine's record, in memory, at once. */
+    credential(name: 'refreshToken' | 'idToken' | 'sessionId'): string | null {
+      const snapshot = actor.getSnapshot()
+      if (!snapshot.hasTag('hasSession')) return null
+      return snapshot.context.record?.credentials[name] ?? null
+    },
     hasSessionFor(account: string, query?: SessionForQuery): boolean {
       const snapshot = rt.current()
       const live = snapshot.hasTag('hasSession')

@@ -4,6 +4,7 @@ import { parseSessionRecord } from '../../machines/parseSessionData.js'
 import type { SessionEvent } from '../../machines/session.machine.js'
 import type { SessionRecord } from '../../machines/sessionRecord.js'
 import { statusOf } from '../../machines/sessionSelectors.js'
+import type { TokenSet } from '../endpoints/credentialsFromTokenSet.js'
 import { SessionError } from '../SessionError.js'
 import type { Credentials, Session } from '../session.js'
 import { awaitOutcome } from './awaitOutcome.js'
@@ -83,10 +84,11 @@ export function signInOperations(rt: ClientRuntime) {
       return attempt(rt, { type: 'SIGN_IN', attemptId: crypto.randomUUID(), methodId, params })
     },
 
-    async setTokens(credentials: Credentials, options?: { method?: string }): Promise<Session> {
+    async setTokens(given: Credentials | TokenSet, options?: { method?: string }): Promise<Session> {
       live()
       const methodId = options?.method ?? rt.options.methods[0]?.id ?? 'tokens'
       if (options?.method) findMethod(deps, options.method)
+      const credentials = await asCredentials(given, deps.env.now())
       const key = deps.keyStore ? await deps.keyStore.create().catch(() => null) : null
       try {
         // Loaded on first use, like the rest of what a sign-in needs.
@@ -128,6 +130,15 @@ export function signInOperations(rt: ClientRuntime) {
       })
     },
   }
+}
+
+/** Torus's token set (snake_case, with `session_id`) becomes Credentials; Credentials pass as they are. */
+async function asCredentials(given: Credentials | TokenSet, now: number): Promise<Credentials> {
+  const snake = ['access_token', 'refresh_token', 'id_token', 'session_id', 'expires_in', 'expires_at']
+  if (typeof given !== 'object' || given === null || !snake.some((k) => k in given))
+    return given as Credentials
+  const { credentialsFromTokenSet } = await import('../endpoints/credentialsFromTokenSet.js')
+  return credentialsFromTokenSet(given as TokenSet, { now })
 }
 
 /**

@@ -45,8 +45,11 @@ export interface AuthenticatedFetchDeps {
   authorize(request: AuthorizableRequest, record: SessionRecord): void | Promise<void>
 }
 
-/** `init` plus an overall timeout for the wait, the request and its retry. */
-export type AuthenticatedRequestInit = RequestInit & { timeoutMs?: number }
+/**
+ * `init` plus an overall timeout for the wait, the request and its retry, and `authenticated:
+ * false` for a request that must carry no token (and is never retried), even to an API origin.
+ */
+export type AuthenticatedRequestInit = RequestInit & { timeoutMs?: number; authenticated?: boolean }
 
 function normalizeOrigin(origin: string): string {
   try {
@@ -86,6 +89,23 @@ function combinedSignal(
   return abortAfter(env, timeoutMs, reason, signal)
 }
 
+/** A request that carries no token: the caller's init, bounded by `timeoutMs`, sent once. */
+async function sendAsIs(
+  deps: AuthenticatedFetchDeps,
+  input: RequestInfo | URL,
+  init: RequestInit,
+  timeoutMs: number | undefined,
+): Promise<Response> {
+  if (timeoutMs === undefined) return deps.fetch(input, init)
+  const original = input instanceof Request ? input : null
+  const { signal, dispose } = combinedSignal(deps.environment, init.signal ?? original?.signal, timeoutMs)
+  try {
+    return await deps.fetch(input, { ...init, ...(signal ? { signal } : {}) })
+  } finally {
+    dispose()
+  }
+}
+
 /** A body that can be sent twice: anything but a stream. */
 function isReplayable(body: BodyInit | null | undefined): boolean {
   return !(typeof ReadableStream !== 'undefined' && body instanceof ReadableStream)
@@ -123,11 +143,13 @@ export function createAuthenticatedFetch(deps: AuthenticatedFetchDeps) {
     input: RequestInfo | URL,
     init: AuthenticatedRequestInit = {},
   ): Promise<Response> {
-    const { timeoutMs, ...requestInit } = init
+    const { timeoutMs, authenticated, ...requestInit } = init
     const pageOrigin = deps.pageOrigin()
     const original = input instanceof Request ? input : null
     const url = new URL(original ? original.url : String(input), pageOrigin ?? undefined)
-    if (!allowed.has(url.origin) && url.origin !== pageOrigin) return deps.fetch(input, init)
+    if (authenticated === false || (!allowed.has(url.origin) && url.origin !== pageOrigin)) {
+      return sendAsIs(deps, input, requestInit, timeoutMs)
+    }
 
     const { signal, dispose } = combinedSignal(
       deps.environment,

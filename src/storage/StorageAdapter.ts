@@ -40,6 +40,12 @@ export type StorageOption =
   | StorageAdapter
   | {
       default: StorageAdapter
+      /** The refresh token (by default in `default`, under a key of its own). */
       refreshToken?: StorageAdapter
+      /** The provider's ID token (by default in `default`, under a key of its own). */
       idToken?: StorageAdapter
+      /** The access token: given a storage, it leaves the session record for a key of its own. */
+      accessToken?: StorageAdapter
+      /** A server session id (Torus's `session_id`): given a storage, it gets a key of its own. */
+      sessionId?: StorageAdapter
     }

@@ -18,13 +18,16 @@ import type { Credentials } from '../session.js'
 import { withTimeout } from '../util/withTimeout.js'
 import type { StorageAdapter, StorageOption } from './StorageAdapter.js'
 
-/** The credentials kept under keys of their own, each possibly in another storage. */
-const SECRET_SLOTS = ['refreshToken', 'idToken'] as const
-type SecretSlot = (typeof SECRET_SLOTS)[number]
+/**
+ * The credentials that can live under keys of their own, each possibly in another storage. The
+ * refresh and ID tokens always do (an app may move them to a cookie); the access token and a
+ * server session id only when the app names a storage for them.
+ */
+type SecretSlot = 'refreshToken' | 'idToken' | 'accessToken' | 'sessionId'
 type Slot = 'session' | SecretSlot
-const SLOTS: readonly Slot[] = ['session', ...SECRET_SLOTS]
+const ALWAYS_SPLIT: readonly SecretSlot[] = ['refreshToken', 'idToken']
 
-type Raw = Record<Slot, string | null>
+type Raw = Partial<Record<Slot, string | null>>
 type MaybeAsync<T> = T | PromiseLike<T>
 
 /**
@@ -59,7 +62,8 @@ function then<T, U>(value: MaybeAsync<T>, step: (v: T) => MaybeAsync<U>): MaybeA
 }
 
 /**
- * The storage key of each slot: `<prefix>:<appId>:session`, `…:refresh_token`, `…:id_token`.
+ * The storage key of each slot: `<prefix>:<appId>:session`, `…:refresh_token`, `…:id_token`,
+ * `…:access_token`, `…:session_id`.
  *
  * @example
  * ```ts
@@ -71,6 +75,8 @@ export function storageKeys(prefix: string, appId: string): Record<Slot, string>
     session: `${prefix}:${appId}:session`,
     refreshToken: `${prefix}:${appId}:refresh_token`,
     idToken: `${prefix}:${appId}:id_token`,
+    accessToken: `${prefix}:${appId}:access_token`,
+    sessionId: `${prefix}:${appId}:session_id`,
   }
 }
 
@@ -87,27 +93,36 @@ const stampOf = (record: SessionRecord) => `${record.session.id}:${record.genera
  * encodeStoredState(state).session // '{"v":2,"record":{…}}'
  * ```
  */
-export function encodeStoredState(state: StoredSessionState): Raw {
+export function encodeStoredState(
+  state: StoredSessionState,
+  split: readonly SecretSlot[] = ALWAYS_SPLIT,
+): Raw {
+  const values: Raw = { session: null }
+  for (const slot of split) values[slot] = null
   const empty = !state.record && !state.expired && !state.pendingRedirect && !state.signedOut
-  if (empty) return { session: null, refreshToken: null, idToken: null }
+  if (empty) return values
   const record = state.record
-  const credentials: Credentials = { ...(record?.credentials ?? { accessToken: '' }) }
-  const secrets: Record<SecretSlot, string | null> = { refreshToken: null, idToken: null }
-  for (const slot of SECRET_SLOTS) {
-    const value = credentials[slot]
-    delete credentials[slot]
-    if (record && value !== undefined) secrets[slot] = JSON.stringify({ stamp: stampOf(record), value })
+  let stored: unknown = null
+  if (record) {
+    const credentials: Partial<Credentials> = { ...record.credentials }
+    const session: Partial<SessionRecord['session']> = { ...record.session }
+    for (const slot of split) {
+      const value = credentials[slot]
+      delete credentials[slot]
+      // The access token is in the session too (the app-facing view): it leaves both.
+      if (slot === 'accessToken') delete session.accessToken
+      if (value !== undefined) values[slot] = JSON.stringify({ stamp: stampOf(record), value })
+    }
+    stored = { ...record, session, credentials }
   }
-  return {
-    session: JSON.stringify({
-      v: STORED_STATE_VERSION,
-      record: record ? { ...record, credentials } : null,
-      expired: state.expired,
-      pendingRedirect: state.pendingRedirect,
-      signedOut: state.signedOut,
-    }),
-    ...secrets,
-  }
+  values.session = JSON.stringify({
+    v: STORED_STATE_VERSION,
+    record: stored,
+    expired: state.expired,
+    pendingRedirect: state.pendingRedirect,
+    signedOut: state.signedOut,
+  })
+  return values
 }
 
 /**
@@ -152,13 +167,22 @@ export class SessionStore {
   private readonly failing = new Set<string>()
   private first: MaybeAsync<StoredSessionState> | undefined
 
+  /** The split-off slots of this store, read and written besides the session record. */
+  private readonly split: readonly SecretSlot[]
+
   constructor(private readonly options: SessionStoreOptions) {
     this.keys = storageKeys(options.prefix, options.appId)
-    const split = 'default' in options.storage ? options.storage : { default: options.storage }
+    const given = 'default' in options.storage ? options.storage : { default: options.storage }
+    this.split = [
+      ...ALWAYS_SPLIT,
+      ...(['accessToken', 'sessionId'] as const).filter((slot) => given[slot] !== undefined),
+    ]
     this.adapters = {
-      session: split.default,
-      refreshToken: split.refreshToken ?? split.default,
-      idToken: split.idToken ?? split.default,
+      session: given.default,
+      refreshToken: given.refreshToken ?? given.default,
+      idToken: given.idToken ?? given.default,
+      accessToken: given.accessToken ?? given.default,
+      sessionId: given.sessionId ?? given.default,
     }
   }
 
@@ -176,22 +200,12 @@ export class SessionStore {
    * before every write; the first read already said what was wrong).
    */
   read(quiet = false): MaybeAsync<StoredSessionState> {
-    const raw = {} as Record<Slot, MaybeAsync<string | null>>
-    for (const slot of SLOTS) raw[slot] = this.readSlot(slot)
-    const values = SLOTS.map((slot) => raw[slot])
-    if (values.some(isThenable)) {
-      return Promise.all(values).then(([session, refreshToken, idToken]) =>
-        this.decode(
-          {
-            session: session ?? null,
-            refreshToken: refreshToken ?? null,
-            idToken: idToken ?? null,
-          },
-          quiet,
-        ),
-      )
-    }
-    return this.decode(raw as Raw, quiet)
+    const slots: Slot[] = ['session', ...this.split]
+    const values = slots.map((slot) => this.readSlot(slot))
+    const decode = (read: Array<string | null>) =>
+      this.decode(Object.fromEntries(slots.map((slot, i) => [slot, read[i] ?? null])) as Raw, quiet)
+    if (values.some(isThenable)) return Promise.all(values).then(decode)
+    return decode(values as Array<string | null>)
   }
 
   /**
@@ -200,7 +214,7 @@ export class SessionStore {
    * reload never pairs a record with another generation's token.
    */
   write(state: StoredSessionState, basis: SessionRef | null): void {
-    const values = encodeStoredState(state)
+    const values = encodeStoredState(state, this.split)
     const run = () =>
       then(this.read(true), (stored) => {
         if (!supersedes(stored, state, basis)) return this.writeSlots(values)
@@ -225,11 +239,11 @@ export class SessionStore {
   }
 
   private writeSlots(values: Raw): MaybeAsync<void> {
-    const order: Slot[] = [...SECRET_SLOTS, 'session']
+    const order: Slot[] = [...this.split, 'session']
     const step = (i: number): MaybeAsync<void> => {
       const slot = order[i]
       if (!slot) return
-      const value = values[slot]
+      const value = values[slot] ?? null
       const written =
         value === null
           ? this.mutateSlot(slot, 'clear', null)
@@ -309,31 +323,43 @@ export class SessionStore {
   }
 
   private decode(raw: Raw, quiet: boolean): StoredSessionState {
-    if (raw.session === null) return EMPTY_STORED_STATE
+    if (!raw.session) return EMPTY_STORED_STATE
     let parsed: ReturnType<typeof parseStoredState>
     try {
-      parsed = parseStoredState(JSON.parse(raw.session))
+      // Split-off values go back into the record before the one parser checks it whole.
+      const envelope = JSON.parse(raw.session) as { v?: unknown; record?: Record<string, unknown> | null }
+      if (envelope?.record && typeof envelope.record === 'object')
+        this.rejoin(envelope.record, envelope.v, raw, quiet)
+      parsed = parseStoredState(envelope)
     } catch (error) {
       // Bad or future data: start signed out, but leave it in place (a newer tab may own it).
       if (!quiet)
         this.options.onError(toSessionError(error, 'INVALID_SESSION', 'Stored session data is not readable'))
       return EMPTY_STORED_STATE
     }
-    const { version, ...state } = parsed
-    if (!state.record) return state
-    const credentials = { ...state.record.credentials }
-    for (const slot of SECRET_SLOTS) {
-      const value = this.secret(raw[slot], version, state.record, slot, quiet)
-      if (value !== null) credentials[slot] = value
+    const { version: _version, ...state } = parsed
+    return state
+  }
+
+  /** Puts the split-off values that belong to this very record (and generation) back into it. */
+  private rejoin(record: Record<string, unknown>, version: unknown, raw: Raw, quiet: boolean): void {
+    const session = record.session as Record<string, unknown> | undefined
+    const credentials = record.credentials as Record<string, unknown> | undefined
+    if (!session || !credentials) return
+    const stamp = `${String(session.id)}:${String(record.generation ?? 0)}`
+    for (const slot of this.split) {
+      const value = this.secret(raw[slot] ?? null, version, stamp, slot, quiet)
+      if (value === null) continue
+      credentials[slot] = value
+      if (slot === 'accessToken') session.accessToken = value
     }
-    return { ...state, record: { ...state.record, credentials } }
   }
 
   /** A split-off token, only when it belongs to this very record and generation. */
   private secret(
     raw: string | null,
-    version: number,
-    record: SessionRecord,
+    version: unknown,
+    expected: string,
     slot: SecretSlot,
     quiet: boolean,
   ): string | null {
@@ -341,7 +367,7 @@ export class SessionStore {
     if (version === 1) return raw
     try {
       const { stamp, value } = JSON.parse(raw) as { stamp?: unknown; value?: unknown }
-      if (stamp === stampOf(record) && typeof value === 'string' && value.length > 0) return value
+      if (stamp === expected && typeof value === 'string' && value.length > 0) return value
     } catch {
       // Not ours, or written by hand: treated as missing below.
     }

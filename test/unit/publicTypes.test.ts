@@ -1,6 +1,7 @@
 // Type tests: checked by `npm run typecheck` (tsc over test/), and run as ordinary tests.
 import type { Observable } from 'rxjs'
 import { describe, expectTypeOf, it } from 'vitest'
+import type { TokenSet } from '../../src/endpoints/index.js'
 import {
   type AuthMethod,
   type AuthState,
@@ -26,7 +27,10 @@ describe('public types', () => {
     expectTypeOf(client.getAccessToken).returns.toEqualTypeOf<Promise<string | null>>()
     expectTypeOf(client.signOut).returns.toEqualTypeOf<Promise<void>>()
     expectTypeOf(client.serialize).returns.toEqualTypeOf<Promise<string | null>>()
-    expectTypeOf(client.setTokens).parameter(0).toEqualTypeOf<Credentials>()
+    expectTypeOf(client.setTokens).parameter(0).toEqualTypeOf<Credentials | TokenSet>()
+    expectTypeOf(client.getRefreshToken).returns.toEqualTypeOf<string | null>()
+    expectTypeOf(client.getProviderIdToken).returns.toEqualTypeOf<string | null>()
+    expectTypeOf(client.getSessionId).returns.toEqualTypeOf<string | null>()
     expectTypeOf(client.onSessionExpired).parameter(0).parameter(0).toEqualTypeOf<SessionExpiredEvent>()
     expectTypeOf(client.isExpired).toEqualTypeOf<boolean>()
     expectTypeOf(client.expiresInSecs).toEqualTypeOf<number>()
