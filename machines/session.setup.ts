@@ -282,6 +282,9 @@ export const sessionSetup = setup({
     hasRecord: ({ context }) => context.record !== null,
 
     hasPendingRedirectAtAll: ({ context }) => context.pendingRedirect !== null,
+    /** A session whose access token can be used at the time of the outcome. */
+    isUsableSession: (_, params: { outcome: SignInOutcome | RedirectOutcome }) =>
+      params.outcome.kind === 'session' && !isTokenExpired(params.outcome.record, params.outcome.now),
     hasExpiredEvent: ({ context }) => context.expired !== null,
     canRefresh: ({ context }) => context.record?.refreshable === true,
     /** An explicit refresh, unless a short-lived streak's floor has not passed yet. */

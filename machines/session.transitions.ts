@@ -1,6 +1,6 @@
 /** Pieces of transitions several states share: key release, outcome readers, failure landings, clock checks. */
 import { SessionError } from '../src/SessionError.js'
-import { type FailureLanding, orphanKeys, outputOf } from './session.setup.js'
+import { type FailureLanding, orphanKeys, outputOf, shortLivedTokenError } from './session.setup.js'
 import type {
   RedirectOutcome,
   RefreshOutcome,
@@ -116,4 +116,47 @@ export function mismatchedCallback(event: unknown): SignInOutcome {
     'The callback does not belong to the redirect sign-in this page started (unknown, late or replayed)',
   )
   return { kind: 'failed', error, now }
+}
+
+/**
+ * Takes the session this tab's own sign-in or redirect produced: `active` when its token is
+ * usable, else (a provider answering expires_in 0) `refreshing.backoff` until the refresh floor,
+ * never `active` with a dead token. The attempt's caller gets its session either way.
+ */
+export function takeOwnSession(read: (event: unknown) => SignInOutcome | RedirectOutcome) {
+  type Args = { event: unknown }
+  const outcome = ({ event }: Args) => ({ outcome: read(event) })
+  const held = ({ event }: Args) => {
+    const o = read(event) as Extract<SignInOutcome, { kind: 'session' }>
+    return { record: o.record, now: o.now }
+  }
+  const taken = [
+    { type: 'holdOwnSignIn' as const, params: held },
+    ...releaseKeys,
+    'persist',
+    'broadcastSession',
+    'settleAttempt',
+    'dropAttempt',
+  ] as const
+  return [
+    {
+      guard: { type: 'isUsableSession' as const, params: outcome },
+      target: '#session.active',
+      actions: taken,
+    },
+    {
+      guard: { type: 'isSession' as const, params: outcome },
+      target: '#session.refreshing.backoff',
+      actions: [
+        ...taken,
+        'retryAtFloor',
+        {
+          type: 'reportError' as const,
+          params: ({ context }: { context: SessionContext }) => ({
+            error: shortLivedTokenError(context.record),
+          }),
+        },
+      ],
+    },
+  ] as const
 }

@@ -1,7 +1,7 @@
 /** `authenticating`: a method's sign-in runs; news from other tabs only changes where a failure lands. */
 
 import { sessionSetup } from '../session.setup.js'
-import { landAfterFailure, type Of, releaseKeys, signIn } from '../session.transitions.js'
+import { landAfterFailure, type Of, releaseKeys, signIn, takeOwnSession } from '../session.transitions.js'
 import type { SignInOutcome } from '../session.types.js'
 
 export const authenticatingState = sessionSetup.createStateConfig({
@@ -62,24 +62,7 @@ export const authenticatingState = sessionSetup.createStateConfig({
           },
         ],
       },
-      {
-        guard: { type: 'isSession', params: ({ event }) => ({ outcome: event.output }) },
-        target: 'active',
-        actions: [
-          {
-            type: 'holdOwnSignIn',
-            params: ({ event }) => {
-              const o = signIn(event) as Extract<SignInOutcome, { kind: 'session' }>
-              return { record: o.record, now: o.now }
-            },
-          },
-          ...releaseKeys,
-          'persist',
-          'broadcastSession',
-          'settleAttempt',
-          'dropAttempt',
-        ],
-      },
+      ...takeOwnSession(signIn),
       ...landAfterFailure(signIn),
     ],
   },

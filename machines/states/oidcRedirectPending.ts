@@ -8,6 +8,7 @@ import {
   type Of,
   redirect,
   releaseKeys,
+  takeOwnSession,
 } from '../session.transitions.js'
 import type { RedirectOutcome } from '../session.types.js'
 
@@ -84,27 +85,7 @@ export const redirectPendingState = sessionSetup.createStateConfig({
           pending: context.pendingRedirect as NonNullable<typeof context.pendingRedirect>,
           url: (event as Of<'REDIRECT_CALLBACK'>).url,
         }),
-        onDone: [
-          {
-            guard: { type: 'isSession', params: ({ event }) => ({ outcome: event.output }) },
-            target: '#session.active',
-            actions: [
-              {
-                type: 'holdOwnSignIn',
-                params: ({ event }) => {
-                  const o = redirect(event) as Extract<RedirectOutcome, { kind: 'session' }>
-                  return { record: o.record, now: o.now }
-                },
-              },
-              ...releaseKeys,
-              'persist',
-              'broadcastSession',
-              'settleAttempt',
-              'dropAttempt',
-            ],
-          },
-          ...landAfterFailure(redirect),
-        ],
+        onDone: [...takeOwnSession(redirect), ...landAfterFailure(redirect)],
       },
     },
   },

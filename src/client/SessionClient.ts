@@ -36,7 +36,10 @@ export interface SessionClientOptions {
   refreshSkewSeconds?: number
   /** Injected into methods and `client.fetch`. Default: the global fetch, read at call time. */
   fetch?: typeof fetch
-  /** Cross-tab sync. Default on where BroadcastChannel exists; `false` turns it off. */
+  /**
+   * Cross-tab sync. Default: BroadcastChannel in browsers, none in Node (a server's clients must
+   * not hear each other). `false` turns it off; a `SessionSync` (e.g. `memorySync()`) replaces it.
+   */
   sync?: boolean | SessionSync
   /** Who refreshes when several tabs share a session. Default: Web Locks where available. */
   refreshCoordinator?: RefreshCoordinator

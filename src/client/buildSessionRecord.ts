@@ -21,8 +21,9 @@ export interface BuildRecordOptions {
   refreshable: boolean
   now: number
   /**
-   * The tokens were issued by a server just now (sign-in, refresh). A JWT's `iat` then tells how
-   * far this client's clock is off, and its lifetime is counted from now.
+   * The tokens were minted for this very request (a refresh). A JWT's `iat` then tells how far
+   * this client's clock is off, and its lifetime is counted from now. Not for a sign-in: there an
+   * old `iat` may as well be an old token (refused when it cannot be refreshed).
    */
   issuedNow?: boolean
   /** The record being refreshed: its id, identity and any token the refresh did not rotate carry over. */

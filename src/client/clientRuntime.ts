@@ -76,14 +76,22 @@ function defaultStorage(): StorageOption {
   return memoryStorage()
 }
 
-/** BroadcastChannel where it exists (in Node it is unref'd, so it never holds a process open). */
+/**
+ * BroadcastChannel in browsers (pages and workers). Not by default in Node, where every client of
+ * a server process would share one channel: two requests' clients would hear each other's
+ * sign-ins. Pass `sync: broadcastChannelSync(…)` to share on purpose.
+ */
 function defaultSync(
   options: SessionClientOptions,
   prefix: string,
 ): { sync: SessionSync | null; owned: boolean } {
   if (options.sync === false) return { sync: null, owned: false }
   if (options.sync && options.sync !== true) return { sync: options.sync, owned: false }
-  const sync = typeof BroadcastChannel === 'function' ? broadcastChannelSync(prefix, options.appId) : null
+  const browser =
+    typeof document !== 'undefined' ||
+    typeof (globalThis as { importScripts?: unknown }).importScripts === 'function'
+  const sync =
+    browser && typeof BroadcastChannel === 'function' ? broadcastChannelSync(prefix, options.appId) : null
   return { sync, owned: true }
 }
 

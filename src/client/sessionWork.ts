@@ -111,7 +111,6 @@ export async function signIn(
         methodId: method.id,
         refreshable: typeof method.refresh === 'function',
         now,
-        issuedNow: true,
         key: await key.settle(),
       })
       // A cancelled attempt's session is never taken: its key goes with it.
@@ -156,7 +155,6 @@ export async function completeRedirect(
       methodId: method.id,
       refreshable: typeof method.refresh === 'function',
       now,
-      issuedNow: true,
       key: key ?? (await fresh.settle()),
     })
     return { kind: 'session', record, now }

@@ -13,7 +13,7 @@ describe('bundle budget', () => {
     const sizes = await bundleSize(TESSERA_CLIENT_IMPORT, root)
     expect(sizes.firstLoadGzip).toBeGreaterThan(15_000) // it really bundled xstate and rxjs
     expect(sizes.firstLoadGzip).toBeLessThanOrEqual(33.5 * 1024)
-    expect(sizes.totalGzip).toBeLessThanOrEqual(46 * 1024)
+    expect(sizes.totalGzip).toBeLessThanOrEqual(48 * 1024)
     // What a page that only reads its session never downloads: sign-in and refresh work, idb, DPoP.
     expect(sizes.lazyGzip).toBeGreaterThan(10_000)
   }, 30_000)
@@ -21,12 +21,12 @@ describe('bundle budget', () => {
   it('the whole core entry, and the core with tessera-session/oidc, stay within their budgets', async () => {
     const core = await bundleSize(TESSERA_CORE_ENTRY, root)
     expect(core.firstLoadGzip).toBeLessThanOrEqual(36 * 1024)
-    expect(core.totalGzip).toBeLessThanOrEqual(48 * 1024)
+    expect(core.totalGzip).toBeLessThanOrEqual(50 * 1024)
     const withOidc = await bundleSize(
       `${TESSERA_CLIENT_IMPORT}\nexport * from '../../../../src/oidc/index.ts'`,
       root,
     )
-    expect(withOidc.totalGzip).toBeLessThanOrEqual(57 * 1024)
+    expect(withOidc.totalGzip).toBeLessThanOrEqual(59 * 1024)
   }, 30_000)
 
   it('passkey code is only in tessera-session/passkey, which stays small', async () => {

@@ -100,12 +100,14 @@ const refreshOutcomes: RefreshOutcome[] = [
 ]
 const signInOutcomes: SignInOutcome[] = [
   { kind: 'session', record: valid, now: NOW },
+  { kind: 'session', record: deadOnArrival, now: NOW + 500 },
   { kind: 'redirect', pendingRedirect: pending, url: 'https://idp.example/authorize' },
   { kind: 'failed', error: new SessionError('SIGN_IN_FAILED', 'no'), now: NOW },
   { kind: 'failed', error: new SessionError('SIGN_IN_FAILED', 'no'), now: NOW + 400_000 },
 ]
 const redirectOutcomes: RedirectOutcome[] = [
   { kind: 'session', record: valid, now: NOW },
+  { kind: 'session', record: deadOnArrival, now: NOW + 500 },
   { kind: 'failed', error: new SessionError('INVALID_RESPONSE', 'no'), now: NOW },
   { kind: 'failed', error: new SessionError('INVALID_RESPONSE', 'no'), now: NOW + 400_000 },
 ]
