@@ -9,7 +9,11 @@ import type { SessionLogicDeps } from './sessionLogic.js'
  *
  * @example
  * ```ts
- * const ctx = methodContext(deps, signal, existingKey(deps, record.keyId))
+ * import { createClientRuntime } from './clientRuntime.js'
+ *
+ * const rt = createClientRuntime({ appId: 'shop', methods })
+ * const { record } = rt.actor.getSnapshot().context
+ * const ctx = methodContext(rt.deps, rt.lifetime, existingKey(rt.deps, record?.keyId))
  * ```
  */
 export function methodContext(
@@ -33,7 +37,10 @@ export function methodContext(
  *
  * @example
  * ```ts
- * const method = findMethod(deps, 'oidc')
+ * import { createClientRuntime } from './clientRuntime.js'
+ *
+ * const rt = createClientRuntime({ appId: 'shop', methods })
+ * const method = findMethod(rt.deps, 'oidc')
  * ```
  */
 export function findMethod(deps: SessionLogicDeps, id: string): AuthMethod<unknown> {
@@ -48,7 +55,11 @@ export function findMethod(deps: SessionLogicDeps, id: string): AuthMethod<unkno
  *
  * @example
  * ```ts
- * const key = await existingKey(deps, record.keyId)()
+ * import { createClientRuntime } from './clientRuntime.js'
+ *
+ * const rt = createClientRuntime({ appId: 'shop', methods })
+ * const { record } = rt.actor.getSnapshot().context
+ * const key = await existingKey(rt.deps, record?.keyId)() // KEY_UNAVAILABLE when it is gone
  * ```
  */
 export function existingKey(deps: SessionLogicDeps, keyId: string | undefined): () => Promise<SessionKey> {
@@ -65,8 +76,12 @@ export function existingKey(deps: SessionLogicDeps, keyId: string | undefined): 
  *
  * @example
  * ```ts
- * const key = newKey(deps)
- * try { await method.signIn(params, methodContext(deps, signal, key.get)) } catch (e) { await key.discard(); throw e }
+ * import { createClientRuntime } from './clientRuntime.js'
+ *
+ * const rt = createClientRuntime({ appId: 'shop', methods })
+ * const key = newKey(rt.deps)
+ * const method = findMethod(rt.deps, 'password')
+ * try { await method.signIn({ user: 'ada' }, methodContext(rt.deps, rt.lifetime, key.get)) } catch (e) { await key.discard(); throw e }
  * ```
  */
 export function newKey(deps: SessionLogicDeps) {

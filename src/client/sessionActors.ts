@@ -209,7 +209,10 @@ async function endOnServer(deps: SessionLogicDeps, { record, redirect }: EndSess
  *
  * @example
  * ```ts
- * await deleteKey(deps, record.keyId)
+ * import { createClientRuntime } from './clientRuntime.js'
+ *
+ * const rt = createClientRuntime({ appId: 'shop', methods })
+ * await deleteKey(rt.deps, 'k1')
  * ```
  */
 export async function deleteKey(deps: SessionLogicDeps, keyId: string): Promise<void> {
@@ -257,7 +260,12 @@ function dueTimer(deps: SessionLogicDeps) {
  *
  * @example
  * ```ts
- * sessionMachine.provide({ actors: sessionActors(deps), actions: sessionEffects(deps) })
+ * import { createClientRuntime } from './clientRuntime.js'
+ * import { sessionMachine } from '../../machines/session.machine.js'
+ * import { sessionEffects } from './sessionEffects.js'
+ *
+ * const rt = createClientRuntime({ appId: 'shop', methods })
+ * const logic = sessionMachine.provide({ actors: sessionActors(rt.deps), actions: sessionEffects(rt.deps) })
  * ```
  */
 export function sessionActors(deps: SessionLogicDeps) {

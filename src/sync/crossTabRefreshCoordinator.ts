@@ -19,6 +19,9 @@ import type { SyncDatabase } from './syncDatabase.js'
  *
  * @example
  * ```ts
+ * import type { SessionRef } from '../../machines/sessionRecord.js'
+ *
+ * let latest: SessionRef | null = null
  * const markers: RefreshMarkers = { get: async () => latest, put: async (ref) => { latest = ref } }
  * ```
  */
@@ -32,6 +35,10 @@ export interface RefreshMarkers {
  *
  * @example
  * ```ts
+ * import { defaultEnvironment } from '../environment/Environment.js'
+ * import { memoryLock } from './refreshLock.js'
+ *
+ * const env = defaultEnvironment()
  * const options: CoordinatorParts = { lock: memoryLock(10_000, env), markers: null, refreshTimeoutMs: 15_000, environment: env }
  * ```
  */
@@ -52,7 +59,12 @@ export interface CoordinatorParts {
  *
  * @example
  * ```ts
- * const coordinator = coordinateRefreshes({ lock, markers, refreshTimeoutMs: 15_000, environment: env })
+ * import { defaultEnvironment } from '../environment/Environment.js'
+ * import { memoryLock } from './refreshLock.js'
+ *
+ * const env = defaultEnvironment()
+ * const lock = memoryLock(10_000, env)
+ * const coordinator = coordinateRefreshes({ lock, markers: null, refreshTimeoutMs: 15_000, environment: env })
  * ```
  */
 export function coordinateRefreshes(parts: CoordinatorParts): RefreshCoordinator {
@@ -150,7 +162,10 @@ export interface CrossTabRefreshOptions {
  *
  * @example
  * ```ts
- * createSessionClient({ appId: 'shop', methods, refreshCoordinator: crossTabRefreshCoordinator({ prefix: 'tessera', appId: 'shop' }) })
+ * import { createSessionClient } from 'tessera-session'
+ *
+ * const refreshCoordinator = crossTabRefreshCoordinator({ prefix: 'tessera', appId: 'shop' })
+ * createSessionClient({ appId: 'shop', methods, refreshCoordinator })
  * ```
  */
 export function crossTabRefreshCoordinator(
@@ -189,7 +204,9 @@ export function crossTabRefreshCoordinator(
  *
  * @example
  * ```ts
- * createSessionClient({ appId, methods, refreshCoordinator: inProcessRefreshCoordinator() })
+ * import { createSessionClient, inProcessRefreshCoordinator } from 'tessera-session'
+ *
+ * createSessionClient({ appId: 'cli', methods, sync: false, refreshCoordinator: inProcessRefreshCoordinator() })
  * ```
  */
 export function inProcessRefreshCoordinator(
