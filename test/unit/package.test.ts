@@ -32,7 +32,10 @@ function specifiersOf(file: string): string[] {
     .replace(/\/\*[\s\S]*?\*\//g, '')
     .replace(/^\s*\/\/.*$/gm, '')
   const found: string[] = []
-  for (const m of code.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|^\s*import\s+)(['"])([^'"]+)\1/gm)) {
+  // The keywords, not the words inside a string (`string(o, 'from', 'message')`).
+  for (const m of code.matchAll(
+    /(?:(?<![\w$.'"])from\s*|\bimport\s*\(\s*|^\s*import\s+)(['"])([^'"]+)\1/gm,
+  )) {
     found.push(m[2] as string)
   }
   return found
