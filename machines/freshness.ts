@@ -21,7 +21,11 @@ const ref = (value: Orderable): SessionRef => ('session' in value ? refOf(value)
  *
  * @example
  * ```ts
- * compareSignIns(refOf(mine), message.session) < 0 // the message is about a newer sign-in
+ * import type { SessionRecord, SessionRef } from './sessionRecord.js'
+ *
+ * declare const mine: SessionRecord
+ * declare const theirs: SessionRef // what another tab's message is about
+ * compareSignIns(mine, theirs) < 0 // the other tab holds a newer sign-in
  * ```
  */
 export function compareSignIns(a: Orderable, b: Orderable): number {
@@ -37,6 +41,10 @@ export function compareSignIns(a: Orderable, b: Orderable): number {
  *
  * @example
  * ```ts
+ * import type { SessionRecord } from './sessionRecord.js'
+ *
+ * declare const mine: SessionRecord
+ * declare const latest: SessionRecord // the newest record another tab stored
  * compareFreshness(latest, mine) > 0 // another tab already refreshed
  * ```
  */
@@ -58,7 +66,11 @@ export function compareFreshness(a: Orderable, b: Orderable): number {
  *
  * @example
  * ```ts
- * if (isFresher(fromOtherTab, context.record)) adopt(fromOtherTab)
+ * import type { SessionRecord } from './sessionRecord.js'
+ *
+ * declare const current: SessionRecord | null
+ * declare const fromOtherTab: SessionRecord
+ * const kept = isFresher(fromOtherTab, current) ? fromOtherTab : current
  * ```
  */
 export function isFresher(incoming: Orderable, current: Orderable | null): boolean {
@@ -71,7 +83,11 @@ export function isFresher(incoming: Orderable, current: Orderable | null): boole
  *
  * @example
  * ```ts
- * isAfterSignOut(message.record, context.signedOut)
+ * import type { SessionRecord } from './sessionRecord.js'
+ *
+ * declare const fromOtherTab: SessionRecord
+ * const { signedOut } = client.actor.getSnapshot().context
+ * isAfterSignOut(fromOtherTab, signedOut) // false for a late message about a signed-out session
  * ```
  */
 export function isAfterSignOut(incoming: Orderable, horizon: SessionRef | null): boolean {
@@ -83,7 +99,10 @@ export function isAfterSignOut(incoming: Orderable, horizon: SessionRef | null):
  *
  * @example
  * ```ts
- * const horizon = laterSignOut(context.signedOut, message.session)
+ * import type { SessionRef } from './sessionRecord.js'
+ *
+ * declare const announced: SessionRef // the session another tab signed out of
+ * const horizon = laterSignOut(client.actor.getSnapshot().context.signedOut, announced)
  * ```
  */
 export function laterSignOut(a: SessionRef | null, b: SessionRef | null): SessionRef | null {
@@ -98,7 +117,8 @@ export function laterSignOut(a: SessionRef | null, b: SessionRef | null): Sessio
  *
  * @example
  * ```ts
- * const signedInAt = nextSignInTime(now, context.record, context.signedOut)
+ * const { record, signedOut } = client.actor.getSnapshot().context
+ * const signedInAt = nextSignInTime(1_767_225_600_000, record, signedOut)
  * ```
  */
 export function nextSignInTime(now: number, ...known: Array<Orderable | null>): number {

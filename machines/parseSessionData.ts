@@ -51,6 +51,7 @@ function claims(o: Json, key: string, what: string): Record<string, unknown> | u
  *
  * @example
  * ```ts
+ * declare const text: string // JSON from storage or another tab
  * const session = parseSession(JSON.parse(text))
  * ```
  */
@@ -102,7 +103,8 @@ function parseCredentials(value: unknown): Credentials {
  *
  * @example
  * ```ts
- * const record = parseSessionRecord(message.record)
+ * declare const untrusted: { record: unknown } // a message from another tab
+ * const record = parseSessionRecord(untrusted.record)
  * ```
  */
 export function parseSessionRecord(value: unknown): SessionRecord {
@@ -136,7 +138,8 @@ export function parseSessionRecord(value: unknown): SessionRecord {
  *
  * @example
  * ```ts
- * const ref = parseSessionRef(message.session)
+ * declare const untrusted: { session: unknown } // a message from another tab
+ * const ref = parseSessionRef(untrusted.session)
  * ```
  */
 export function parseSessionRef(value: unknown): SessionRef {
@@ -156,7 +159,8 @@ export function parseSessionRef(value: unknown): SessionRef {
  *
  * @example
  * ```ts
- * const event = parseExpiredEvent(message.expired)
+ * declare const untrusted: { expired: unknown } // a message from another tab
+ * const event = parseExpiredEvent(untrusted.expired)
  * ```
  */
 export function parseExpiredEvent(value: unknown): SessionExpiredEvent {
@@ -211,7 +215,8 @@ export function parseStoredState(value: unknown): StoredSessionState & { version
  *
  * @example
  * ```ts
- * const message = parseSyncMessage(event.data)
+ * declare const event: MessageEvent
+ * const message: ParsedSyncMessage = parseSyncMessage(event.data)
  * ```
  */
 export type ParsedSyncMessage =
@@ -224,7 +229,12 @@ export type ParsedSyncMessage =
  *
  * @example
  * ```ts
- * sync.subscribe((data) => actor.send(eventFor(parseSyncMessage(data))))
+ * import { broadcastChannelSync } from 'tessera-session'
+ *
+ * broadcastChannelSync('tessera', 'shop').subscribe((data) => {
+ *   const message = parseSyncMessage(data) // throws INVALID_SESSION when it is not a message
+ *   if (message.type === 'signedOut') console.log('tab', message.from, 'signed out')
+ * })
  * ```
  */
 export function parseSyncMessage(value: unknown): ParsedSyncMessage {

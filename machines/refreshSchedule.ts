@@ -52,7 +52,10 @@ export function refreshFloorMs(shortLivedStreak: number): number {
  *
  * @example
  * ```ts
- * refreshDueAt(record, 60)
+ * import type { SessionRecord } from './sessionRecord.js'
+ *
+ * declare const record: SessionRecord
+ * refreshDueAt(record, 60) // 60 s before expiry, not before half its life nor the floor
  * ```
  */
 export function refreshDueAt(record: SessionRecord, skewSeconds: number): number {
@@ -68,7 +71,11 @@ export function refreshDueAt(record: SessionRecord, skewSeconds: number): number
  *
  * @example
  * ```ts
- * if (env.now() >= nextCheckAt(record, 60)) actor.send({ type: 'CHECK', now: env.now() })
+ * import type { SessionRecord } from './sessionRecord.js'
+ *
+ * declare const record: SessionRecord
+ * const now = Date.now()
+ * if (now >= nextCheckAt(record, 60)) client.actor.send({ type: 'CHECK', now })
  * ```
  */
 export function nextCheckAt(record: SessionRecord, skewSeconds: number): number {
@@ -80,6 +87,9 @@ export function nextCheckAt(record: SessionRecord, skewSeconds: number): number 
  *
  * @example
  * ```ts
+ * import type { SessionRecord } from './sessionRecord.js'
+ *
+ * declare const record: SessionRecord
  * if (isTokenExpired(record, Date.now())) await client.refresh()
  * ```
  */
@@ -94,7 +104,10 @@ export function isTokenExpired(record: SessionRecord, now: number): boolean {
  *
  * @example
  * ```ts
- * retryAt(3, Date.now(), Math.random(), record.session.expiresAt * 1000)
+ * import type { SessionRecord } from './sessionRecord.js'
+ *
+ * declare const record: SessionRecord
+ * retryAt(3, Date.now(), Math.random(), record.session.expiresAt * 1000) // 2 to 4 s from now
  * ```
  */
 export function retryAt(attempt: number, now: number, jitter: number, expiresAtMs: number): number {
@@ -109,7 +122,8 @@ export function retryAt(attempt: number, now: number, jitter: number, expiresAtM
  *
  * @example
  * ```ts
- * setTimeout(check, timerDelay(dueAt, Date.now()))
+ * declare const dueAt: number // ms since the epoch, maybe weeks away
+ * setTimeout(() => client.getAccessToken(), timerDelay(dueAt, Date.now()))
  * ```
  */
 export function timerDelay(dueAt: number, now: number): number {

@@ -46,7 +46,7 @@ function expiredEvent(record: SessionRecord, now: number, reason: SessionExpired
  *
  * @example
  * ```ts
- * referencedKeys(snapshot.context) // ['k1']
+ * referencedKeys(client.actor.getSnapshot().context) // ['k1']: the record's key
  * ```
  */
 export function referencedKeys(context: Pick<SessionContext, 'record' | 'pendingRedirect'>): string[] {
@@ -59,6 +59,9 @@ export function referencedKeys(context: Pick<SessionContext, 'record' | 'pending
  *
  * @example
  * ```ts
+ * import type { SessionRecord } from './sessionRecord.js'
+ *
+ * declare const record: SessionRecord
  * orphanKeys({ heldKeys: ['k1', 'k2'], record: { ...record, keyId: 'k2' }, pendingRedirect: null }) // ['k1']
  * ```
  */
@@ -74,6 +77,7 @@ export function orphanKeys(
  *
  * @example
  * ```ts
+ * const { record } = client.actor.getSnapshot().context
  * shortLivedTokenError(record) // SessionError('INVALID_TOKEN') for the first of a streak
  * ```
  */
@@ -112,7 +116,7 @@ export type FailureLanding = 'active' | 'awaitRefresh' | 'expireNow' | 'expired'
  *
  * @example
  * ```ts
- * failureLanding(snapshot.context, env.now()) // 'expired'
+ * failureLanding(client.actor.getSnapshot().context, Date.now()) // 'expired' after an expiry
  * ```
  */
 export function failureLanding(context: SessionContext, now: number): FailureLanding {

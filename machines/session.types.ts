@@ -8,7 +8,9 @@ import type { PendingRedirect, SessionRecord, SessionRef, StoredSessionState } f
  *
  * @example
  * ```ts
- * const input: SessionMachineInput = { refreshSkewSeconds: 60, now: env.now(), restored: store.load().state }
+ * import { EMPTY_STORED_STATE } from './sessionRecord.js'
+ *
+ * const input: SessionMachineInput = { refreshSkewSeconds: 60, now: Date.now(), restored: EMPTY_STORED_STATE }
  * ```
  */
 export interface SessionMachineInput {

@@ -8,7 +8,7 @@ import type { Credentials, Session, SessionExpiredEvent } from '../src/session.j
  *
  * @example
  * ```ts
- * const ref: SessionRef = { id: session.id, signedInAt: 1_767_225_600_000, generation: 3, obtainedAt: 1_767_226_500_000 }
+ * const ref: SessionRef = { id: 's-1', signedInAt: 1_767_225_600_000, generation: 3, obtainedAt: 1_767_226_500_000 }
  * ```
  */
 export interface SessionRef {
@@ -28,8 +28,13 @@ export interface SessionRef {
  *
  * @example
  * ```ts
+ * import type { Credentials, Session } from 'tessera-session'
+ *
+ * declare const session: Session
+ * declare const credentials: Credentials
+ * const now = Date.now()
  * const record: SessionRecord = {
- *   session, credentials, refreshable: true, keyId: key.id,
+ *   session, credentials, refreshable: true, keyId: 'k1',
  *   signedInAt: now, generation: 0, obtainedAt: now,
  * }
  * ```
@@ -61,7 +66,8 @@ export interface SessionRecord {
  *
  * @example
  * ```ts
- * const pending: PendingRedirect = { methodId: 'oidc', startedAt: now, expiresAt: now + 600_000, state }
+ * const now = Date.now()
+ * const pending: PendingRedirect = { methodId: 'oidc', startedAt: now, expiresAt: now + 600_000, state: 'x9f…' }
  * ```
  */
 export interface PendingRedirect {
@@ -81,7 +87,10 @@ export interface PendingRedirect {
  *
  * @example
  * ```ts
- * const stored: StoredSessionState = { record: null, expired: lastExpiredEvent, pendingRedirect: null, signedOut: null }
+ * import type { SessionExpiredEvent } from 'tessera-session'
+ *
+ * declare const lastExpired: SessionExpiredEvent
+ * const stored: StoredSessionState = { record: null, expired: lastExpired, pendingRedirect: null, signedOut: null }
  * ```
  */
 export interface StoredSessionState {
@@ -105,7 +114,10 @@ export const EMPTY_STORED_STATE: StoredSessionState = Object.freeze({
  *
  * @example
  * ```ts
- * sync.publish({ type: 'signedOut', session: refOf(record), from: tabId })
+ * import { broadcastChannelSync } from 'tessera-session'
+ *
+ * declare const record: SessionRecord
+ * broadcastChannelSync('tessera', 'shop').publish({ type: 'signedOut', session: refOf(record), from: 'tab-1' })
  * ```
  */
 export function refOf(record: SessionRecord): SessionRef {

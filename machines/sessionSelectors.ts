@@ -31,7 +31,8 @@ export function statusOf(snapshot: SessionSnapshot): SessionStatus {
  *
  * @example
  * ```ts
- * if (needsCheck(snapshot, now)) actor.send({ type: 'CHECK', now })
+ * const now = Date.now()
+ * if (needsCheck(client.actor.getSnapshot(), now)) client.actor.send({ type: 'CHECK', now })
  * ```
  */
 export function needsCheck(snapshot: SessionSnapshot, now: number): boolean {
@@ -44,7 +45,7 @@ export function needsCheck(snapshot: SessionSnapshot, now: number): boolean {
  *
  * @example
  * ```ts
- * const record = usableRecord(snapshot, env.now())
+ * const record = usableRecord(client.actor.getSnapshot(), Date.now())
  * ```
  */
 export function usableRecord(snapshot: SessionSnapshot, now: number): SessionRecord | null {
@@ -58,7 +59,7 @@ export function usableRecord(snapshot: SessionSnapshot, now: number): SessionRec
  *
  * @example
  * ```ts
- * readableSession(snapshot, env.now())?.subject
+ * readableSession(client.actor.getSnapshot(), Date.now())?.subject
  * ```
  */
 export function readableSession(snapshot: SessionSnapshot, now: number): Session | null {
@@ -73,7 +74,7 @@ export function readableSession(snapshot: SessionSnapshot, now: number): Session
  *
  * @example
  * ```ts
- * heldSession(snapshot)?.id
+ * heldSession(client.actor.getSnapshot())?.id
  * ```
  */
 export function heldSession(snapshot: SessionSnapshot): Session | null {
@@ -85,7 +86,7 @@ export function heldSession(snapshot: SessionSnapshot): Session | null {
  *
  * @example
  * ```ts
- * isSessionExpired(snapshot, env.now())
+ * isSessionExpired(client.actor.getSnapshot(), Date.now())
  * ```
  */
 export function isSessionExpired(snapshot: SessionSnapshot, now: number): boolean {

@@ -7,6 +7,8 @@
  * Each example becomes one module in a scratch folder, checked with the project's compiler options:
  * - `tessera-session` and its subpaths resolve to the sources (a `paths` entry per export);
  * - a TSDoc example sees the exports of the file it documents (the thing it shows), nothing else;
+ *   its relative imports (`from './sessionRecord.js'`) resolve from that file's folder, as code
+ *   written next to it would;
  * - free names an example takes for granted (`client`, `render`, …) come from
  *   scripts/exampleGlobals.d.ts, a short list: anything else an example uses, it declares;
  * - a markdown block whose first line is `// name.ts` is written under that name, so the other
@@ -145,6 +147,21 @@ function ownNames(code: string): Set<string> {
   return own
 }
 
+/**
+ * A TSDoc example is code in the folder of the file it documents: its relative imports
+ * (`import { refOf } from './sessionRecord.js'`) are pointed at that folder. A markdown example is
+ * app code and imports the package, so its code is left as written.
+ */
+function siblingImports(example: Example, root: string, file: string): string {
+  if (!/\.tsx?$/.test(example.source)) return example.code
+  const folder = dirname(join(root, example.source))
+  return example.code.replace(
+    /(\bfrom\s+|\bimport\s*\(\s*)(['"])(\.{1,2}\/[^'"]+)\2/g,
+    (_all, keyword: string, quote: string, spec: string) =>
+      `${keyword}${quote}${importPath(file, resolve(folder, spec))}${quote}`,
+  )
+}
+
 function importPath(from: string, to: string): string {
   const path = relative(dirname(from), to)
     .replace(/\\/g, '/')
@@ -245,7 +262,7 @@ export function checkExamples(root: string, extra: Example[] = []): ExampleFailu
         header += `import { ${specifiers} } from '${importPath(file, sourcePath)}'; `
       }
     }
-    writeFileSync(file, `${header}\n${example.code}\nexport {}\n`)
+    writeFileSync(file, `${header}\n${siblingImports(example, root, file)}\nexport {}\n`)
     generated.set(file, example)
   })
 

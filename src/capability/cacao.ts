@@ -48,6 +48,7 @@ export interface Cacao {
  *
  * @example
  * ```ts
+ * declare const text: string // a CACAO as JSON, from a request or storage
  * const cacao = parseCacao(JSON.parse(text), 'INVALID_CAPABILITY')
  * ```
  */
@@ -102,7 +103,8 @@ export function pkhAccount(iss: string): { chainId: number; address: string } | 
  *
  * @example
  * ```ts
- * cacaoTime(cacao.p.exp) // 1767830400
+ * cacaoTime('2026-01-08T00:00:00.000Z') // 1767830400
+ * cacaoTime(client.getSession()?.capability?.p.exp) // when the wallet's capability ends
  * ```
  */
 export function cacaoTime(value: string | undefined): number | undefined {

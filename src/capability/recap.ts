@@ -98,7 +98,8 @@ export function encodeRecap(recap: Recap): string {
  *
  * @example
  * ```ts
- * decodeRecap(session.capability!.p.resources!.at(-1)!).att // { 'https://api.example/posts': { 'crud/read': [{}] } }
+ * const last = client.getSession()?.capability?.p.resources?.at(-1)
+ * if (last && isRecapResource(last)) decodeRecap(last).att // { 'https://api.example/posts': { 'crud/read': [{}] } }
  * ```
  */
 export function decodeRecap(resource: string): Recap {

@@ -19,7 +19,7 @@ import type { SessionActor } from './sessionLogic.js'
  *
  * @example
  * ```ts
- * const options: SessionClientOptions = { appId: 'shop', methods: [password], refreshSkewSeconds: 120 }
+ * const options: SessionClientOptions = { appId: 'shop', methods, refreshSkewSeconds: 120 }
  * ```
  */
 export interface SessionClientOptions {
@@ -82,7 +82,9 @@ export interface SignOutOptions {
  *
  * @example
  * ```ts
- * const client = createSessionClient({ appId: 'shop', methods: [password] })
+ * import { createSessionClient } from 'tessera-session'
+ *
+ * const client = createSessionClient({ appId: 'shop', methods })
  * client.onAuthStateChange((session) => render(session))
  * await client.signIn({ user: 'ada', password: '…' })
  * ```

@@ -12,7 +12,7 @@ type MachineSnapshot = ReturnType<SessionActor['getSnapshot']>
  *
  * @example
  * ```ts
- * const streams = createAuthStreams(actor, subscribeToErrors)
+ * const streams = createAuthStreams(client.actor, () => () => undefined)
  * streams.authState$.subscribe(({ status }) => console.log(status))
  * ```
  */
@@ -37,7 +37,13 @@ export interface AuthStreams {
  *
  * @example
  * ```ts
- * createAuthStreams(actor, (listener) => errorListeners.add(listener))
+ * import type { SessionError } from '../SessionError.js'
+ *
+ * const errorListeners = new Set<(error: SessionError) => void>()
+ * createAuthStreams(client.actor, (listener) => {
+ *   errorListeners.add(listener)
+ *   return () => errorListeners.delete(listener)
+ * })
  * ```
  */
 export function createAuthStreams(

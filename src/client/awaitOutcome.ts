@@ -14,7 +14,9 @@ export type Decision<T> = { value: T } | { error: unknown } | undefined
  *
  * @example
  * ```ts
- * const session = await awaitOutcome(actor, rt.lifetime, () => actor.send(event), {
+ * const id = crypto.randomUUID()
+ * const send = () => client.actor.send({ type: 'SIGN_IN', attemptId: id, methodId: 'password', params: {} })
+ * const session = await awaitOutcome(client.actor, AbortSignal.timeout(30_000), send, {
  *   on: { 'signIn.settled': (e) => (e.attemptId === id ? { value: e.session } : undefined) },
  * })
  * ```

@@ -13,7 +13,7 @@ import { withoutUndefined } from '../util/withoutUndefined.js'
  *
  * @example
  * ```ts
- * const options: BuildRecordOptions = { methodId: 'oidc', refreshable: true, now: env.now(), issuedNow: true }
+ * const options: BuildRecordOptions = { methodId: 'oidc', refreshable: true, now: Date.now(), issuedNow: true }
  * ```
  */
 export interface BuildRecordOptions {
@@ -76,7 +76,8 @@ function expiryOf(
  *
  * @example
  * ```ts
- * const record = buildSessionRecord({ accessToken: jwt }, { methodId: 'password', refreshable: false, now: env.now() })
+ * declare const jwt: string // an access token with an `exp` claim
+ * const record = buildSessionRecord({ accessToken: jwt }, { methodId: 'password', refreshable: false, now: Date.now() })
  * ```
  */
 export function buildSessionRecord(credentials: Credentials, options: BuildRecordOptions): SessionRecord {

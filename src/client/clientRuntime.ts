@@ -21,7 +21,7 @@ import { createSessionLogic, type SessionActor, type SessionLogicDeps } from './
  *
  * @example
  * ```ts
- * const rt = createClientRuntime(options)
+ * const rt: ClientRuntime = createClientRuntime({ appId: 'shop', methods })
  * rt.actor.start()
  * ```
  */
@@ -140,7 +140,7 @@ function methodsById(options: SessionClientOptions) {
  *
  * @example
  * ```ts
- * const rt = createClientRuntime({ appId: 'shop', methods: [password] })
+ * const rt = createClientRuntime({ appId: 'shop', methods })
  * ```
  */
 export function createClientRuntime(options: SessionClientOptions): ClientRuntime {

@@ -17,7 +17,7 @@ import { signOut } from './signOutOperation.js'
  * ```ts
  * import { createSessionClient } from 'tessera-session'
  *
- * const client = createSessionClient({ appId: 'shop', methods: [password] })
+ * const client = createSessionClient({ appId: 'shop', methods })
  * client.getSession()                    // the restored session, or null
  * client.authState$.subscribe(render)    // { status, session }, current value first
  * await client.signIn({ user: 'ada', password: 'correct horse' })

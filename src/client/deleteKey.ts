@@ -8,7 +8,12 @@ import type { SessionLogicDeps } from './sessionLogic.js'
  *
  * @example
  * ```ts
- * await deleteKey(deps, record.keyId)
+ * import { createClientRuntime } from './clientRuntime.js'
+ * import type { SessionRecord } from '../../machines/sessionRecord.js'
+ *
+ * declare const record: SessionRecord
+ * const { deps } = createClientRuntime({ appId: 'shop', methods })
+ * if (record.keyId) await deleteKey(deps, record.keyId)
  * ```
  */
 export async function deleteKey(deps: SessionLogicDeps, keyId: string): Promise<void> {

@@ -43,6 +43,9 @@ function sessionAccount(session: Session): { chainId?: number; address: string }
  *
  * @example
  * ```ts
+ * import type { Session } from 'tessera-session'
+ *
+ * declare const session: Session // a wallet session
  * sessionIsFor(session, 'did:pkh:eip155:1:0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed') // true for that wallet on chain 1
  * ```
  */
@@ -60,7 +63,8 @@ export function sessionIsFor(session: Session, account: string): boolean {
  *
  * @example
  * ```ts
- * if (!capabilityInForce(session, Date.now())) await client.signIn()
+ * const session = client.getSession()
+ * if (session && !capabilityInForce(session, Date.now())) await client.signIn()
  * ```
  */
 export function capabilityInForce(session: Session, nowMs: number): boolean {
@@ -80,6 +84,9 @@ export function capabilityInForce(session: Session, nowMs: number): boolean {
  *
  * @example
  * ```ts
+ * import type { Session } from 'tessera-session'
+ *
+ * declare const session: Session // a wallet session with a CACAO for Ceramic
  * grantedResources(session) // ['ceramic://*']
  * ```
  */
@@ -96,7 +103,9 @@ export function grantedResources(session: Session): string[] {
  *
  * @example
  * ```ts
- * hasSessionFor({ record, live: status === 'active', now: Date.now() }, '0xabc…', { resources: ['ceramic://*'] })
+ * const { context } = client.actor.getSnapshot()
+ * const live = client.getStatus() === 'active'
+ * hasSessionFor({ record: context.record, live, now: Date.now() }, '0xabc…', { resources: ['ceramic://*'] })
  * ```
  */
 export function hasSessionFor(

@@ -11,6 +11,9 @@ import { ready } from './signInOperations.js'
  *
  * @example
  * ```ts
+ * import { createClientRuntime } from './clientRuntime.js'
+ *
+ * const rt = createClientRuntime({ appId: 'shop', methods })
  * const token = await getIdToken(rt, { ttlSeconds: 60 })
  * ```
  */

@@ -12,6 +12,10 @@ type Fetch = (input: RequestInfo | URL, init?: AuthenticatedRequestInit) => Prom
  *
  * @example
  * ```ts
+ * import { createClientRuntime } from './clientRuntime.js'
+ * import { refreshOperations } from './refreshOperations.js'
+ *
+ * const rt = createClientRuntime({ appId: 'shop', methods })
  * const fetchWithSession = lazyFetch(rt, refreshOperations(rt))
  * await fetchWithSession('/api/orders')
  * ```

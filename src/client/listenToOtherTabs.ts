@@ -11,6 +11,9 @@ import type { ClientRuntime } from './clientRuntime.js'
  *
  * @example
  * ```ts
+ * import { createClientRuntime } from './clientRuntime.js'
+ *
+ * const rt = createClientRuntime({ appId: 'shop', methods })
  * const stop = listenToOtherTabs(rt)
  * ```
  */

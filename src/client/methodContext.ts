@@ -9,7 +9,12 @@ import type { SessionLogicDeps } from './sessionLogic.js'
  *
  * @example
  * ```ts
- * const ctx = methodContext(deps, signal, existingKey(deps, record.keyId))
+ * import { createClientRuntime } from './clientRuntime.js'
+ * import type { SessionRecord } from '../../machines/sessionRecord.js'
+ *
+ * declare const record: SessionRecord
+ * const { deps } = createClientRuntime({ appId: 'shop', methods })
+ * const ctx = methodContext(deps, new AbortController().signal, existingKey(deps, record.keyId))
  * ```
  */
 export function methodContext(
@@ -33,6 +38,9 @@ export function methodContext(
  *
  * @example
  * ```ts
+ * import { createClientRuntime } from './clientRuntime.js'
+ *
+ * const { deps } = createClientRuntime({ appId: 'shop', methods })
  * const method = findMethod(deps, 'oidc')
  * ```
  */
@@ -48,6 +56,11 @@ export function findMethod(deps: SessionLogicDeps, id: string): AuthMethod<unkno
  *
  * @example
  * ```ts
+ * import { createClientRuntime } from './clientRuntime.js'
+ * import type { SessionRecord } from '../../machines/sessionRecord.js'
+ *
+ * declare const record: SessionRecord
+ * const { deps } = createClientRuntime({ appId: 'shop', methods })
  * const key = await existingKey(deps, record.keyId)()
  * ```
  */

@@ -10,6 +10,9 @@ import { ready } from './signInOperations.js'
  *
  * @example
  * ```ts
+ * import { createClientRuntime } from './clientRuntime.js'
+ *
+ * const rt = createClientRuntime({ appId: 'shop', methods })
  * const { refresh, getAccessToken } = refreshOperations(rt)
  * ```
  */

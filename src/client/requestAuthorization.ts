@@ -10,8 +10,12 @@ import { existingKey, methodContext } from './methodContext.js'
  *
  * @example
  * ```ts
- * const authorize = requestAuthorizer(rt)
- * await authorize(request, record)
+ * import { createClientRuntime } from './clientRuntime.js'
+ *
+ * const rt = createClientRuntime({ appId: 'shop', methods })
+ * const { record } = rt.actor.getSnapshot().context
+ * const request = { method: 'GET', url: 'https://api.example.com/me', headers: new Headers() }
+ * if (record) await requestAuthorizer(rt)(request, record) // sets Authorization (and DPoP)
  * ```
  */
 export function requestAuthorizer(rt: ClientRuntime) {

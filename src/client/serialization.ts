@@ -33,7 +33,11 @@ export interface SerializeOptions {
  *
  * @example
  * ```ts
- * const deps: SerializationDeps = { keyStore, parse: parseSessionRecord, SessionError }
+ * import { parseSessionRecord } from '../../machines/parseSessionData.js'
+ * import { memoryKeyStore } from '../keys/memoryKeyStore.js'
+ * import { SessionError } from '../SessionError.js'
+ *
+ * const deps: SerializationDeps = { keyStore: memoryKeyStore(), parse: parseSessionRecord, SessionError }
  * ```
  */
 export interface SerializationDeps {
@@ -76,6 +80,13 @@ function subtle(deps: SerializationDeps): SubtleCrypto {
  *
  * @example
  * ```ts
+ * import type { SessionRecord } from '../../machines/sessionRecord.js'
+ * import { parseSessionRecord } from '../../machines/parseSessionData.js'
+ * import { memoryKeyStore } from '../keys/memoryKeyStore.js'
+ * import { SessionError } from '../SessionError.js'
+ *
+ * declare const record: SessionRecord
+ * const keyStore = memoryKeyStore({ extractable: true })
  * const text = await serializeRecord(record, { keyStore, parse: parseSessionRecord, SessionError }, { includeKey: true })
  * ```
  */
@@ -115,7 +126,12 @@ async function privateJwkOf(key: SessionKey, deps: SerializationDeps): Promise<J
  *
  * @example
  * ```ts
- * const record = await deserializeRecord(text, { keyStore, parse: parseSessionRecord, SessionError })
+ * import { parseSessionRecord } from '../../machines/parseSessionData.js'
+ * import { memoryKeyStore } from '../keys/memoryKeyStore.js'
+ * import { SessionError } from '../SessionError.js'
+ *
+ * declare const text: string // from serializeRecord
+ * const record = await deserializeRecord(text, { keyStore: memoryKeyStore(), parse: parseSessionRecord, SessionError })
  * ```
  */
 export async function deserializeRecord(text: unknown, deps: SerializationDeps): Promise<SessionRecord> {

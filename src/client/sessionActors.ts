@@ -63,6 +63,11 @@ function dueTimer(deps: SessionLogicDeps) {
  *
  * @example
  * ```ts
+ * import { sessionMachine } from '../../machines/session.machine.js'
+ * import { createClientRuntime } from './clientRuntime.js'
+ * import { sessionEffects } from './sessionEffects.js'
+ *
+ * const { deps } = createClientRuntime({ appId: 'shop', methods })
  * sessionMachine.provide({ actors: sessionActors(deps), actions: sessionEffects(deps) })
  * ```
  */

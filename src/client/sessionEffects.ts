@@ -13,7 +13,12 @@ type Args = { context: SessionContext }
  *
  * @example
  * ```ts
- * sessionMachine.provide({ actors: sessionActors(deps), actions: sessionEffects(deps) })
+ * import { createClientRuntime } from './clientRuntime.js'
+ * import { sessionMachine } from '../../machines/session.machine.js'
+ * import { sessionActors } from './sessionActors.js'
+ *
+ * const rt = createClientRuntime({ appId: 'shop', methods })
+ * const logic = sessionMachine.provide({ actors: sessionActors(rt.deps), actions: sessionEffects(rt.deps) })
  * ```
  */
 export function sessionEffects(deps: SessionLogicDeps) {

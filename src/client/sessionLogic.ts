@@ -18,7 +18,10 @@ export type SessionActor = ActorRefFrom<typeof sessionMachine>
  *
  * @example
  * ```ts
- * const logic = createSessionLogic(deps)
+ * import { createClientRuntime } from './clientRuntime.js'
+ *
+ * const rt = createClientRuntime({ appId: 'shop', methods })
+ * const logic = createSessionLogic(rt.deps)
  * ```
  */
 export interface SessionLogicDeps {
@@ -48,7 +51,11 @@ export interface SessionLogicDeps {
  *
  * @example
  * ```ts
- * const actor = createActor(createSessionLogic(deps), { input })
+ * import { createClientRuntime } from './clientRuntime.js'
+ * import { createActor } from 'xstate'
+ *
+ * const rt = createClientRuntime({ appId: 'shop', methods })
+ * const actor = createActor(createSessionLogic(rt.deps), { input: { refreshSkewSeconds: 60, now: Date.now() } })
  * ```
  */
 export function createSessionLogic(deps: SessionLogicDeps) {

@@ -8,6 +8,9 @@ import { hasSessionFor, type SessionForQuery } from './hasSessionFor.js'
  *
  * @example
  * ```ts
+ * import { createClientRuntime } from './clientRuntime.js'
+ *
+ * const rt = createClientRuntime({ appId: 'shop', methods })
  * const reads = sessionReads(rt)
  * reads.getSession()?.subject
  * ```

@@ -23,12 +23,6 @@ import type { SessionLogicDeps } from './sessionLogic.js'
 /**
  * A key for a new session, made lazily and at most once per sign-in; `discard()` deletes it when
  * the sign-in does not end in a session.
- *
- * @example
- * ```ts
- * const key = newKey(deps)
- * try { await method.signIn(params, methodContext(deps, signal, key.get)) } catch (e) { await key.discard(); throw e }
- * ```
  */
 function newKey(deps: SessionLogicDeps) {
   let made: Promise<SessionKey> | undefined
@@ -59,11 +53,6 @@ function newKey(deps: SessionLogicDeps) {
 /**
  * Classifies anything a method threw during refresh: rejections stay `SESSION_EXPIRED`, a failed
  * `fetch` (TypeError) is `NETWORK`, and the rest is `REFRESH_FAILED`.
- *
- * @example
- * ```ts
- * classifyRefreshError(new TypeError('fetch failed')).code // 'NETWORK'
- * ```
  */
 function classifyRefreshError(error: unknown): SessionError {
   if (error instanceof SessionError) return error
@@ -80,7 +69,10 @@ const SUPERSEDED_WAIT_MS = 2000
  *
  * @example
  * ```ts
- * const outcome = await signIn(deps, { methodId: 'password', params }, signal)
+ * import { createClientRuntime } from './clientRuntime.js'
+ *
+ * const { deps } = createClientRuntime({ appId: 'shop', methods })
+ * const outcome = await signIn(deps, { methodId: 'password', params: { user: 'ada' } }, new AbortController().signal)
  * ```
  */
 export async function signIn(
@@ -129,7 +121,12 @@ export async function signIn(
  *
  * @example
  * ```ts
- * const outcome = await completeRedirect(deps, { pending, url }, signal)
+ * import type { PendingRedirect } from '../../machines/sessionRecord.js'
+ * import { createClientRuntime } from './clientRuntime.js'
+ *
+ * declare const pending: PendingRedirect
+ * const { deps } = createClientRuntime({ appId: 'shop', methods })
+ * const outcome = await completeRedirect(deps, { pending, url: location.href }, new AbortController().signal)
  * ```
  */
 export async function completeRedirect(
@@ -206,7 +203,12 @@ async function newerFromStorage(deps: SessionLogicDeps, record: SessionRecord, s
  *
  * @example
  * ```ts
- * const outcome = await refreshSession(deps, { record }, signal)
+ * import type { SessionRecord } from '../../machines/sessionRecord.js'
+ * import { createClientRuntime } from './clientRuntime.js'
+ *
+ * declare const record: SessionRecord
+ * const { deps } = createClientRuntime({ appId: 'shop', methods })
+ * const outcome = await refreshSession(deps, { record }, new AbortController().signal)
  * ```
  */
 export async function refreshSession(
@@ -245,6 +247,11 @@ export async function refreshSession(
  *
  * @example
  * ```ts
+ * import type { SessionRecord } from '../../machines/sessionRecord.js'
+ * import { createClientRuntime } from './clientRuntime.js'
+ *
+ * declare const record: SessionRecord
+ * const { deps } = createClientRuntime({ appId: 'shop', methods })
  * await endOnServer(deps, { record, redirect: true })
  * ```
  */

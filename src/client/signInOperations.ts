@@ -17,6 +17,9 @@ import type { SerializationDeps } from './serialization.js'
  *
  * @example
  * ```ts
+ * import { createClientRuntime } from './clientRuntime.js'
+ *
+ * const rt = createClientRuntime({ appId: 'shop', methods })
  * await ready(rt)
  * ```
  */
@@ -50,8 +53,11 @@ function attempt(rt: ClientRuntime, event: SessionEvent & { attemptId: string })
  *
  * @example
  * ```ts
+ * import { createClientRuntime } from './clientRuntime.js'
+ *
+ * const rt = createClientRuntime({ appId: 'shop', methods })
  * const { signIn } = signInOperations(rt)
- * await signIn({ user: 'ada', password }, { method: 'password' })
+ * await signIn({ user: 'ada', password: '…' }, { method: 'password' })
  * ```
  */
 export function signInOperations(rt: ClientRuntime) {
@@ -147,7 +153,12 @@ async function asCredentials(given: Credentials | TokenSet, now: number): Promis
  *
  * @example
  * ```ts
- * const text = await serializeRecord(record, serializationDeps(rt), { includeKey: true })
+ * import { createClientRuntime } from './clientRuntime.js'
+ * import { serializeRecord } from './serialization.js'
+ *
+ * const rt = createClientRuntime({ appId: 'shop', methods })
+ * const { record } = rt.actor.getSnapshot().context
+ * const text = record && (await serializeRecord(record, serializationDeps(rt), { includeKey: true }))
  * ```
  */
 export function serializationDeps(rt: ClientRuntime): SerializationDeps {

@@ -12,6 +12,9 @@ import type { SignOutOptions } from './SessionClient.js'
  *
  * @example
  * ```ts
+ * import { createClientRuntime } from './clientRuntime.js'
+ *
+ * const rt = createClientRuntime({ appId: 'shop', methods })
  * await signOut(rt, { redirect: true })
  * ```
  */

@@ -11,7 +11,7 @@ import { withoutUndefined } from '../util/withoutUndefined.js'
  *
  * @example
  * ```ts
- * const set: TokenSet = { session_id: 'a1b2…', access_token: jwt, refresh_token: rt, id_token: idt }
+ * const set: TokenSet = { session_id: 'a1b2…', access_token: 'eyJhbGciOi…', refresh_token: 'r1…', id_token: 'eyJ…' }
  * ```
  */
 export interface TokenSet {
@@ -135,7 +135,7 @@ export function credentialsFromTokenSet(set: TokenSet, options: TokenSetOptions 
  *
  * @example
  * ```ts
- * const { refreshToken, sessionId } = tokenSetFields({ session_id: 'ab12', refresh_token: rt })
+ * const { refreshToken, sessionId } = tokenSetFields({ session_id: 'ab12', refresh_token: 'r1…' })
  * ```
  */
 export function tokenSetFields(set: TokenSet, options: TokenSetOptions = {}): Partial<Credentials> {

@@ -12,7 +12,8 @@ import type { Credentials } from '../session.js'
  *
  * @example
  * ```ts
- * const options: ExternalTokenOptions = { getAccessToken: async () => parentSdk.getAccessToken() }
+ * declare const parentSdk: { getAccessToken(): Promise<string> } // the SDK that owns the tokens
+ * const options: ExternalTokenOptions = { getAccessToken: () => parentSdk.getAccessToken() }
  * ```
  */
 export interface ExternalTokenOptions {

@@ -50,6 +50,7 @@ export interface TokenEndpointsOptions {
  *
  * @example
  * ```ts
+ * const endpoints = tokenEndpoints({ baseURL: 'https://auth.example.com' })
  * const restored: AuthorizeResult<{ userId: string }> | null = await endpoints.authorize(client)
  * ```
  */

@@ -56,6 +56,8 @@ async function tryKeys(
  *
  * @example
  * ```ts
+ * declare const sessionId: string // the token set's session_id
+ * declare const response: { session_data: string } // the sessions endpoint's answer
  * const data = await decryptTorusSessionData(sessionId, response.session_data)
  * ```
  */

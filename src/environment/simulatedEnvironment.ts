@@ -55,7 +55,7 @@ function realTurn(): Promise<void> {
  * import { simulatedEnvironment } from 'tessera-session/testing'
  *
  * const env = simulatedEnvironment()
- * const client = createSessionClient({ appId: 'shop', methods: [password], environment: env })
+ * const client = createSessionClient({ appId: 'shop', methods, environment: env })
  * await client.signIn({ user: 'ada', password: 'correct horse' })
  * await env.advance(10 * 60_000) // the token refreshed on its own, on the simulated clock
  * ```

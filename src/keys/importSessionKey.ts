@@ -9,7 +9,8 @@ import type { SessionKey } from './SessionKey.js'
  *
  * @example
  * ```ts
- * const key = await importSessionKey(record.keyId, privateJwk, { extractable: false })
+ * declare const privateJwk: JsonWebKey // a portable session's key, from serialize({ includeKey: true })
+ * const key = await importSessionKey('k1', privateJwk, { extractable: false })
  * ```
  */
 export async function importSessionKey(

@@ -32,7 +32,10 @@ async function probe(): Promise<boolean> {
  *
  * @example
  * ```ts
- * if (await deviceHasNoAuthenticator(ctx.environment)) showOtherMethods()
+ * import type { MethodContext } from '../authMethod.js'
+ *
+ * declare const ctx: MethodContext // what a sign-in method is called with
+ * if (await deviceHasNoAuthenticator(ctx.environment)) render('Sign in with email instead')
  * ```
  */
 export async function deviceHasNoAuthenticator(

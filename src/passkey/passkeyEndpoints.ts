@@ -7,7 +7,7 @@ import type { Credentials } from '../session.js'
  *
  * @example
  * ```ts
- * const answer: PasskeyTokenResponse = { access_token: jwt, expires_in: 900, refresh_token: 'r1', user: { id: 'u1', name: 'ada' } }
+ * const answer: PasskeyTokenResponse = { access_token: 'eyJhbGciOi…', expires_in: 900, refresh_token: 'r1', user: { id: 'u1', name: 'ada' } }
  * ```
  */
 export interface PasskeyTokenResponse {
@@ -56,7 +56,7 @@ function pathOf(url: string): string {
  *
  * @example
  * ```ts
- * const res = await postJson({ fetch, credentials: 'include' }, '/passkey/logout', { refresh_token })
+ * const res = await postJson({ fetch, credentials: 'include' }, '/passkey/logout', { refresh_token: 'r1…' })
  * ```
  */
 export async function postJson(transport: PasskeyTransport, url: string, body: unknown): Promise<Response> {
@@ -112,6 +112,9 @@ async function refusal(res: Response, url: string, what: string): Promise<Sessio
  *
  * @example
  * ```ts
+ * import type { PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/browser'
+ *
+ * const transport: PasskeyTransport = { fetch, credentials: 'include' }
  * const optionsJSON = await fetchCeremonyOptions<PublicKeyCredentialRequestOptionsJSON>(transport, '/passkey/authenticate/options', {})
  * ```
  */
@@ -134,7 +137,7 @@ export async function fetchCeremonyOptions<T extends { challenge: string }>(
  *
  * @example
  * ```ts
- * const credentials = toCredentials({ access_token: jwt, expires_in: 900 }, Date.now())
+ * const credentials = toCredentials({ access_token: 'eyJhbGciOi…', expires_in: 900 }, Date.now())
  * ```
  */
 export function toCredentials(body: Record<string, unknown>, now: number): Credentials {
@@ -172,6 +175,11 @@ export function toCredentials(body: Record<string, unknown>, now: number): Crede
  *
  * @example
  * ```ts
+ * import { startAuthentication } from '@simplewebauthn/browser'
+ *
+ * declare const optionsJSON: Parameters<typeof startAuthentication>[0]['optionsJSON'] // from the options endpoint
+ * const transport: PasskeyTransport = { fetch, credentials: 'include' }
+ * const assertion = await startAuthentication({ optionsJSON })
  * const credentials = await verifyCeremony(transport, '/passkey/authenticate/verify', assertion, Date.now())
  * ```
  */
@@ -192,6 +200,10 @@ export async function verifyCeremony(
  *
  * @example
  * ```ts
+ * import type { Credentials } from 'tessera-session'
+ *
+ * declare const credentials: Credentials // the session's current tokens
+ * const transport: PasskeyTransport = { fetch, credentials: 'include' }
  * const next = await refreshTokens(transport, '/passkey/token/refresh', credentials.refreshToken, Date.now())
  * ```
  */

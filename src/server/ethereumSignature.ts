@@ -36,6 +36,8 @@ export function personalMessageHash(message: string): string {
  *
  * @example
  * ```ts
+ * declare const message: string // the text the wallet was asked to sign
+ * declare const signature: string // what personal_sign answered (0x, 65 bytes)
  * recoverSigner(personalMessageHash(message), signature) // '0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed'
  * ```
  */

@@ -10,16 +10,17 @@ import { personalMessageHash, recoverSigner } from './ethereumSignature.js'
 
 /**
  * Checks a contract wallet's signature (EIP-1271, or EIP-6492 before deployment), which only the
- * chain can answer: wire it to your RPC, e.g. with viem's `verifyHash`. `messageHash` is the
+ * chain can answer: wire it to your RPC, e.g. with viem's `verifyMessage`. `messageHash` is the
  * EIP-191 hash of the SIWE message (`0x` hex); `context` adds the chain and the message itself.
  *
  * @example
  * ```ts
  * import { createPublicClient, http } from 'viem'
  * import { mainnet } from 'viem/chains'
+ *
  * const rpc = createPublicClient({ chain: mainnet, transport: http() })
- * const verifyContractSignature: ContractSignatureVerifier = (address, hash, signature) =>
- *   rpc.verifyHash({ address: address as `0x${string}`, hash: hash as `0x${string}`, signature: signature as `0x${string}` })
+ * const verifyContractSignature: ContractSignatureVerifier = (address, _hash, signature, { message }) =>
+ *   rpc.verifyMessage({ address: address as `0x${string}`, message, signature: signature as `0x${string}` })
  * ```
  */
 export type ContractSignatureVerifier = (
@@ -57,7 +58,8 @@ export interface VerifyCapabilityOptions {
  *
  * @example
  * ```ts
- * const { account, resources, delegate } = await verifyCacao(cacao, { domain: 'dapp.example' })
+ * declare const cacao: unknown // from the request
+ * const { account, resources, delegate }: VerifiedCapability = await verifyCacao(cacao, { domain: 'dapp.example' })
  * ```
  */
 export interface VerifiedCapability {
@@ -123,6 +125,9 @@ function siweFieldsOf(cacao: Cacao, chainId: number, address: string): SiweField
  * @example
  * ```ts
  * import { verifyCacao } from 'tessera-session/server'
+ *
+ * declare const body: { cacao: unknown } // the sign-in request's JSON
+ * declare const issuedNonces: Set<string> // nonces this server handed out, each good once
  * const capability = await verifyCacao(body.cacao, { domain: 'dapp.example' })
  * if (!issuedNonces.delete(capability.nonce)) throw new Error('replayed sign-in')
  * ```

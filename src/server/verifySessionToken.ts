@@ -28,7 +28,8 @@ export type VerifySessionTokenOptions = Omit<VerifyCapabilityOptions, 'audience'
  *
  * @example
  * ```ts
- * const { account, resources, claims } = await verifySessionToken(token, { domain: 'dapp.example' })
+ * declare const token: string // from client.getIdToken() of a wallet session
+ * const { account, resources, claims }: VerifiedSession = await verifySessionToken(token, { domain: 'dapp.example' })
  * ```
  */
 export interface VerifiedSession extends VerifiedCapability {
@@ -75,8 +76,12 @@ function didKeyOfJwk(jwk: JWK | undefined): string | null {
  * @example
  * ```ts
  * import { verifySessionToken } from 'tessera-session/server'
- * const auth = req.headers.authorization ?? ''
- * const { account } = await verifySessionToken(auth.replace(/^Bearer /, ''), { domain: 'dapp.example', resources: ['https://api.example/posts'] })
+ *
+ * export async function handle(req: Request): Promise<Response> {
+ *   const token = (req.headers.get('authorization') ?? '').replace(/^Bearer /, '')
+ *   const { account } = await verifySessionToken(token, { domain: 'dapp.example', resources: ['https://api.example/posts'] })
+ *   return Response.json({ account })
+ * }
  * ```
  */
 export async function verifySessionToken(

@@ -18,7 +18,9 @@ import {
  *
  * @example
  * ```ts
- * const options: EncryptedSessionDataOptions = { url: '/session-data', sessionId, namespace: 'my-app' }
+ * import { generateSessionDataId } from './sessionDataKeys.js'
+ *
+ * const options: EncryptedSessionDataOptions = { url: '/session-data', sessionId: generateSessionDataId(), namespace: 'my-app' }
  * ```
  */
 export interface EncryptedSessionDataOptions {
@@ -47,6 +49,7 @@ export interface EncryptedSessionDataOptions {
  *
  * @example
  * ```ts
+ * declare const sessionId: string // shared by whoever may read the data
  * const store: EncryptedSessionData<{ userId: string }> = encryptedSessionData({ url: '/session-data', sessionId })
  * ```
  */

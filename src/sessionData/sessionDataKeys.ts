@@ -24,7 +24,7 @@ const SESSION_ID = /^0x[0-9a-f]{64}$/
  *
  * @example
  * ```ts
- * const { lookupId, key } = await deriveSessionDataKeys(sessionId)
+ * const { lookupId, key }: SessionDataKeys = await deriveSessionDataKeys(generateSessionDataId())
  * ```
  */
 export interface SessionDataKeys {
@@ -105,6 +105,7 @@ function associatedData(namespace: string, lookupId: string): Uint8Array<ArrayBu
  *
  * @example
  * ```ts
+ * const keys = await deriveSessionDataKeys(generateSessionDataId())
  * const blob = await sealSessionData(keys, 'my-app', { userId: '123' })
  * ```
  */
@@ -130,6 +131,9 @@ export async function sealSessionData(
  *
  * @example
  * ```ts
+ * declare const sessionId: string
+ * declare const blob: string // from sealSessionData, under the same id and namespace
+ * const keys = await deriveSessionDataKeys(sessionId)
  * const data = await openSessionData(keys, 'my-app', blob)
  * ```
  */

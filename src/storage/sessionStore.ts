@@ -35,7 +35,13 @@ type MaybeAsync<T> = T | PromiseLike<T>
  *
  * @example
  * ```ts
- * const options: SessionStoreOptions = { storage: webStorage(localStorage), prefix: 'tessera', appId: 'shop', timeoutMs: 3000, environment, onError }
+ * import { webStorage } from 'tessera-session'
+ * import { defaultEnvironment } from '../environment/Environment.js'
+ *
+ * const options: SessionStoreOptions = {
+ *   storage: webStorage(localStorage), prefix: 'tessera', appId: 'shop', timeoutMs: 3000,
+ *   environment: defaultEnvironment(), onError: (error) => console.warn(error.code),
+ * }
  * ```
  */
 export interface SessionStoreOptions {
@@ -90,7 +96,10 @@ const stampOf = (record: SessionRecord) => `${record.session.id}:${record.genera
  *
  * @example
  * ```ts
- * encodeStoredState(state).session // '{"v":2,"record":{…}}'
+ * import type { StoredSessionState } from '../../machines/sessionRecord.js'
+ *
+ * declare const state: StoredSessionState // a signed-in state
+ * encodeStoredState(state).session // '{"v":2,"record":{…}}', without the refresh and ID tokens
  * ```
  */
 export function encodeStoredState(
@@ -132,7 +141,12 @@ export function encodeStoredState(
  *
  * @example
  * ```ts
- * if (!supersedes(stored, state, basis)) store.write(state, basis)
+ * import type { SessionRef, StoredSessionState } from '../../machines/sessionRecord.js'
+ *
+ * declare const stored: StoredSessionState // what storage holds now
+ * declare const state: StoredSessionState // what this tab wants to write
+ * declare const basis: SessionRef | null // the session this tab's state is about
+ * if (supersedes(stored, state, basis)) console.log('another tab stored newer news: keep it')
  * ```
  */
 export function supersedes(
@@ -155,7 +169,13 @@ export function supersedes(
  *
  * @example
  * ```ts
- * const store = new SessionStore({ storage, prefix: 'tessera', appId: 'shop', timeoutMs: 3000, environment, onError })
+ * import { memoryStorage } from 'tessera-session'
+ * import { defaultEnvironment } from '../environment/Environment.js'
+ *
+ * const store = new SessionStore({
+ *   storage: memoryStorage(), prefix: 'tessera', appId: 'shop', timeoutMs: 3000,
+ *   environment: defaultEnvironment(), onError: (error) => console.warn(error.code),
+ * })
  * const state = await store.load()
  * ```
  */

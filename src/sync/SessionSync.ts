@@ -10,7 +10,12 @@ import type { SessionExpiredEvent } from '../session.js'
  *
  * @example
  * ```ts
- * sync.publish({ type: 'signedOut', session: refOf(record), from: tabId })
+ * import { broadcastChannelSync } from 'tessera-session'
+ * import { refOf, type SessionRecord } from '../../machines/sessionRecord.js'
+ *
+ * declare const record: SessionRecord
+ * const message: SyncMessage = { type: 'signedOut', session: refOf(record), from: 'tab-1' }
+ * broadcastChannelSync('tessera', 'shop').publish(message)
  * ```
  */
 export type SyncMessage =
@@ -24,6 +29,9 @@ export type SyncMessage =
  *
  * @example
  * ```ts
+ * import { broadcastChannelSync } from 'tessera-session'
+ *
+ * const sync: SessionSync = broadcastChannelSync('tessera', 'shop')
  * const off = sync.subscribe((message) => console.log('another tab says', message))
  * ```
  */
@@ -52,7 +60,13 @@ export type CoordinatedRefresh =
  *
  * @example
  * ```ts
- * const outcome = await coordinator.refresh(record, (latest, signal) => callTheServer(latest, signal), signal)
+ * import { inProcessRefreshCoordinator } from 'tessera-session'
+ * import type { SessionRecord } from '../../machines/sessionRecord.js'
+ *
+ * declare const record: SessionRecord
+ * declare function callTheServer(record: SessionRecord, signal: AbortSignal): Promise<SessionRecord>
+ * const coordinator: RefreshCoordinator = inProcessRefreshCoordinator()
+ * const outcome = await coordinator.refresh(record, callTheServer, AbortSignal.timeout(30_000))
  * ```
  */
 export interface RefreshCoordinator {

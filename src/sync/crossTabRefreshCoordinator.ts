@@ -19,7 +19,15 @@ import type { SyncDatabase } from './syncDatabase.js'
  *
  * @example
  * ```ts
- * const markers: RefreshMarkers = { get: async () => latest, put: async (ref) => { latest = ref } }
+ * import type { SessionRef } from '../../machines/sessionRecord.js'
+ *
+ * let latest: SessionRef | null = null
+ * const markers: RefreshMarkers = {
+ *   get: async () => latest,
+ *   put: async (ref) => {
+ *     latest = ref
+ *   },
+ * }
  * ```
  */
 export interface RefreshMarkers {
@@ -32,6 +40,10 @@ export interface RefreshMarkers {
  *
  * @example
  * ```ts
+ * import { defaultEnvironment } from '../environment/Environment.js'
+ * import { memoryLock } from './refreshLock.js'
+ *
+ * const env = defaultEnvironment()
  * const options: CoordinatorParts = { lock: memoryLock(10_000, env), markers: null, refreshTimeoutMs: 15_000, environment: env }
  * ```
  */
@@ -52,7 +64,11 @@ export interface CoordinatorParts {
  *
  * @example
  * ```ts
- * const coordinator = coordinateRefreshes({ lock, markers, refreshTimeoutMs: 15_000, environment: env })
+ * import { defaultEnvironment } from '../environment/Environment.js'
+ * import { memoryLock } from './refreshLock.js'
+ *
+ * const env = defaultEnvironment()
+ * const coordinator = coordinateRefreshes({ lock: memoryLock(10_000, env), markers: null, refreshTimeoutMs: 15_000, environment: env })
  * ```
  */
 export function coordinateRefreshes(parts: CoordinatorParts): RefreshCoordinator {
@@ -150,6 +166,8 @@ export interface CrossTabRefreshOptions {
  *
  * @example
  * ```ts
+ * import { createSessionClient } from 'tessera-session'
+ *
  * createSessionClient({ appId: 'shop', methods, refreshCoordinator: crossTabRefreshCoordinator({ prefix: 'tessera', appId: 'shop' }) })
  * ```
  */

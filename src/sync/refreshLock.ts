@@ -14,7 +14,9 @@ import type { SyncDatabase } from './syncDatabase.js'
  *
  * @example
  * ```ts
- * await lock.hold(signal, async () => refreshOnce())
+ * declare const lock: RefreshLock
+ * declare function refreshOnce(): Promise<string>
+ * const token = await lock.hold(AbortSignal.timeout(30_000), () => refreshOnce())
  * ```
  */
 export interface RefreshLock {
@@ -29,7 +31,9 @@ const waitedTooLong = () =>
  *
  * @example
  * ```ts
- * const lock = webLock(navigator.locks, 'tessera:shop:refresh', 10_000, env)
+ * import { defaultEnvironment } from '../environment/Environment.js'
+ *
+ * const lock = webLock(navigator.locks, 'tessera:shop:refresh', 10_000, defaultEnvironment())
  * ```
  */
 export function webLock(
@@ -84,7 +88,12 @@ function abortableSleep(env: Environment, ms: number, signal: AbortSignal): Prom
  *
  * @example
  * ```ts
- * const lock = leaseLock(db, 'tessera:shop', tabId, { lockTimeoutMs: 10_000, leaseMs: 6_000 }, env)
+ * import { defaultEnvironment } from '../environment/Environment.js'
+ * import { syncDatabase } from './syncDatabase.js'
+ *
+ * const db = syncDatabase({ timeoutMs: 2000 })
+ * const tabId = crypto.randomUUID()
+ * const lock = leaseLock(db, 'tessera:shop', tabId, { lockTimeoutMs: 10_000, leaseMs: 6_000 }, defaultEnvironment())
  * ```
  */
 export function leaseLock(
@@ -125,7 +134,9 @@ export function leaseLock(
  *
  * @example
  * ```ts
- * const lock = memoryLock(10_000, env)
+ * import { simulatedEnvironment } from 'tessera-session/testing'
+ *
+ * const lock = memoryLock(10_000, simulatedEnvironment())
  * ```
  */
 export function memoryLock(lockTimeoutMs: number, env: Environment): RefreshLock {

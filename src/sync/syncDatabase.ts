@@ -48,7 +48,9 @@ export interface SyncDatabase {
  * @example
  * ```ts
  * const db = syncDatabase({ timeoutMs: 2000 })
- * if (await db.tryAcquireLease('tessera:shop', tabId, env.now(), 10_000)) { … }
+ * if (await db.tryAcquireLease('tessera:shop', 'tab-1', Date.now(), 10_000)) {
+ *   await db.releaseLease('tessera:shop', 'tab-1')
+ * }
  * ```
  */
 export function syncDatabase(options: {

@@ -67,8 +67,8 @@ export interface MemorySyncOptions {
  *
  * const env = simulatedEnvironment()
  * const origin = { sync: memorySync(), storage: memoryStorage(), keyStore: memoryKeyStore(), environment: env }
- * const tabA = createSessionClient({ appId: 'shop', methods: [password], ...origin })
- * const tabB = createSessionClient({ appId: 'shop', methods: [password], ...origin })
+ * const tabA = createSessionClient({ appId: 'shop', methods, ...origin })
+ * const tabB = createSessionClient({ appId: 'shop', methods, ...origin })
  * await tabA.signOut() // tabB hears it on the next microtask
  * ```
  */

@@ -51,7 +51,11 @@ function refuse(what: string): never {
  *
  * @example
  * ```ts
- * const checked = checkSiweFields({ domain, address: accounts[0], uri, chainId: 1, nonce, issuedAt })
+ * const [address] = (await window.ethereum?.request({ method: 'eth_requestAccounts' })) as string[]
+ * const checked = checkSiweFields({
+ *   domain: location.host, address: address ?? '', uri: location.origin, chainId: 1,
+ *   nonce: 'n8Kd3x9Qa2', issuedAt: new Date().toISOString(),
+ * })
  * ```
  */
 export function checkSiweFields(fields: SiweFields): SiweFields & { version: '1' } {

@@ -14,7 +14,11 @@ import type { Credentials } from '../session.js'
  *
  * @example
  * ```ts
- * const token = await signWalletIdToken(key, record.credentials, { nowSeconds: 1767225600, ttlSeconds: 300 })
+ * import type { Credentials, SessionKey } from 'tessera-session'
+ *
+ * declare const key: SessionKey // the session key the capability delegates to
+ * declare const credentials: Credentials // the wallet session's, with its capability
+ * const token = await signWalletIdToken(key, credentials, { nowSeconds: 1767225600, ttlSeconds: 300 })
  * ```
  */
 export function signWalletIdToken(

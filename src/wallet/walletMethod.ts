@@ -35,7 +35,7 @@ export const DEFAULT_CAPABILITY_SECONDS = 7 * 24 * 3600
  *
  * @example
  * ```ts
- * session.capability?.p.statement === DEFAULT_CAPABILITY_STATEMENT // when the app set none
+ * client.getSession()?.capability?.p.statement === DEFAULT_CAPABILITY_STATEMENT // when the app set none
  * ```
  */
 export const DEFAULT_CAPABILITY_STATEMENT =
@@ -202,6 +202,10 @@ async function sessionKeyOrNull(ctx: MethodContext): Promise<SessionKey | null> 
  *
  * @example
  * ```ts
+ * import { siweMessage, type SiweFields } from './siweMessage.js'
+ *
+ * declare const fields: SiweFields
+ * const signature = (await window.ethereum?.request({ method: 'personal_sign', params: [siweMessage(fields), fields.address] })) as string
  * const cacao = cacaoFromSiwe(fields, signature)
  * ```
  */
