@@ -2,10 +2,14 @@
 // driven from Node through window.harness. Configured by the query string.
 import {
   type AuthMethod,
+  cookieStorage,
   createSessionClient,
+  encryptedStorage,
   indexedDbStorage,
+  memoryStorage,
   type SessionClient,
   SessionError,
+  type StorageOption,
   webStorage,
 } from '../../../src/index.js'
 
@@ -41,12 +45,22 @@ const method: AuthMethod<{ sub: string }> = {
   },
 }
 
+/** The storage the query string names (`?storage=idb|memory|encrypted|cookies`), localStorage by default. */
+function storageFor(name: string | null): StorageOption {
+  if (name === 'idb') return indexedDbStorage({ dbName: 'multipage' })
+  if (name === 'memory') return memoryStorage()
+  if (name === 'encrypted') return encryptedStorage(webStorage(localStorage))
+  if (name === 'cookies') {
+    return { default: webStorage(localStorage), refreshToken: cookieStorage(), idToken: cookieStorage() }
+  }
+  return webStorage(localStorage)
+}
+
 const constructedAt = performance.now()
 const client: SessionClient = createSessionClient({
   appId: 'multipage',
   methods: [method],
-  storage:
-    params.get('storage') === 'idb' ? indexedDbStorage({ dbName: 'multipage' }) : webStorage(localStorage),
+  storage: storageFor(params.get('storage')),
   refreshSkewSeconds: Number(params.get('skew') ?? 2),
   environment: { now: () => Date.now() + clockOffset.ms },
 })
