@@ -189,4 +189,31 @@ describe('issue 9 in the core', () => {
       code: 'INVALID_TOKEN',
     })
   })
+
+  it('a refresh never changes the session’s subject, whatever the method returns', async () => {
+    const iat = Math.floor(Date.now() / 1000)
+    let refreshedSubject = 'ada'
+    const method: AuthMethod<undefined> = {
+      id: 'turncoat',
+      signIn: async () => ({ accessToken: fakeJwt({ sub: 'ada', iat, exp: iat + 300 }), refreshToken: 'rt' }),
+      refresh: async () => ({
+        accessToken: fakeJwt({ sub: refreshedSubject, iat, exp: iat + 600 }),
+        refreshToken: 'rt2',
+      }),
+    }
+    const { client } = testClient({ methods: [method] })
+    const session = await client.signIn()
+    refreshedSubject = 'mallory'
+    await expect(client.refresh()).rejects.toMatchObject({
+      code: 'SESSION_EXPIRED',
+      cause: { code: 'INVALID_RESPONSE' },
+    })
+    expect(client.getSession()?.subject).not.toBe('mallory')
+    const seen: string[] = []
+    client.onAuthStateChange((s) => {
+      if (s) seen.push(s.subject)
+    })
+    expect(seen).not.toContain('mallory')
+    expect(session.subject).toBe('ada')
+  })
 })
