@@ -49,9 +49,24 @@ export function needsCheck(snapshot: SessionSnapshot, now: number): boolean {
  * ```
  */
 export function usableRecord(snapshot: SessionSnapshot, now: number): SessionRecord | null {
+  return now < usableUntil(snapshot) ? snapshot.context.record : null
+}
+
+/**
+ * Until when (ms since the epoch) this snapshot's access token can be used as is: its refresh
+ * time or its expiry, whichever comes first; `-Infinity` when it has none. A snapshot never
+ * changes, so a reader may keep this answer for as long as the machine keeps the snapshot.
+ *
+ * @example
+ * ```ts
+ * const snapshot = client.actor.getSnapshot()
+ * const fresh = Date.now() < usableUntil(snapshot)
+ * ```
+ */
+export function usableUntil(snapshot: SessionSnapshot): number {
   const { record, checkAt } = snapshot.context
-  if (record === null || now >= checkAt || !snapshot.hasTag('tokenUsable')) return null
-  return isTokenExpired(record, now) ? null : record
+  if (record === null || !snapshot.hasTag('tokenUsable')) return Number.NEGATIVE_INFINITY
+  return Math.min(checkAt, record.session.expiresAt * 1000)
 }
 
 /**

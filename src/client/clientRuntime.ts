@@ -31,8 +31,8 @@ export interface ClientRuntime {
   options: SessionClientOptions
   /** Aborted by `destroy()`: every wait of the client listens to it. */
   lifetime: AbortSignal
-  /** The snapshot after the machine has looked at the clock, when a read needs it. */
-  current(): ReturnType<SessionActor['getSnapshot']>
+  /** The snapshot after the machine has looked at the clock (`now`, or the environment's), when a read needs it. */
+  current(now?: number): ReturnType<SessionActor['getSnapshot']>
   errors: ErrorChannel
   /** Undoes what the runtime opened (channels, coordinators); the client calls it on destroy. */
   close(): void
@@ -208,8 +208,7 @@ export function createClientRuntime(options: SessionClientOptions): ClientRuntim
     actor,
     options,
     lifetime: lifetime.signal,
-    current() {
-      const now = env.now()
+    current(now = env.now()) {
       const snapshot = actor.getSnapshot()
       if (lifetime.signal.aborted || !needsCheck(snapshot, now)) return snapshot
       actor.send({ type: 'CHECK', now })

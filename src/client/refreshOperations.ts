@@ -1,5 +1,11 @@
 /** `refresh()` and `getAccessToken()`: ask the machine, then wait for what it says. */
-import { readableSession, statusOf, usableRecord } from '../../machines/sessionSelectors.js'
+import {
+  readableSession,
+  type SessionSnapshot,
+  statusOf,
+  usableRecord,
+  usableUntil,
+} from '../../machines/sessionSelectors.js'
 import { SessionError } from '../SessionError.js'
 import { awaitOutcome } from './awaitOutcome.js'
 import type { ClientRuntime } from './clientRuntime.js'
@@ -98,12 +104,27 @@ export function refreshOperations(rt: ClientRuntime) {
     }
   }
 
+  // The hot path: while the machine keeps the snapshot it last answered from, and the clock is
+  // before that snapshot's `usableUntil`, the answer is the same settled promise (no allocation,
+  // no await on the client's side). Any event the machine takes makes a new snapshot, and the
+  // next call asks it again.
+  let answered: { snapshot: SessionSnapshot; until: number; token: Promise<string> } | null = null
+
   return {
     refresh,
-    /** The hot path: a usable token is answered without any await on the client's side. */
     getAccessToken(): Promise<string | null> {
-      const usable = usableRecord(rt.current(), deps.env.now())
-      return usable ? Promise.resolve(usable.session.accessToken) : slowAccessToken()
+      const now = deps.env.now()
+      if (answered !== null && answered.snapshot === actor.getSnapshot() && now < answered.until)
+        return answered.token
+      const snapshot = rt.current(now)
+      const usable = usableRecord(snapshot, now)
+      if (usable === null) return slowAccessToken()
+      const token =
+        answered?.snapshot.context.record === usable
+          ? answered.token
+          : Promise.resolve(usable.session.accessToken)
+      answered = { snapshot, until: usableUntil(snapshot), token }
+      return token
     },
   }
 }

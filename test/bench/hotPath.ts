@@ -17,7 +17,7 @@ export async function tesseraHotPath(): Promise<HotPathResult> {
     })
     return {
       getSessionOps: await opsPerSecond(() => client.getSession()),
-      getAccessTokenOps: await opsPerSecond(() => client.getAccessToken(), { batch: 5_000 }),
+      getAccessTokenOps: await opsPerSecond(() => client.getAccessToken(), { batch: 100_000 }),
     }
   } finally {
     client.destroy()
