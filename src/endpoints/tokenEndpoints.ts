@@ -7,7 +7,8 @@ import type { AuthMethod, MethodContext } from '../authMethod.js'
 import type { SessionClient } from '../client/SessionClient.js'
 import { SessionError, toSessionError } from '../SessionError.js'
 import type { Credentials, Session } from '../session.js'
-import { credentialsFromTokenSet, type TokenSet, tokenSetFields } from './credentialsFromTokenSet.js'
+import { type TokenSet, tokenSetFields } from './credentialsFromTokenSet.js'
+import { postTokens, refreshAtEndpoint } from './sessionsEndpoint.js'
 import { decryptTorusSessionData } from './torusSessionData.js'
 
 /**
@@ -84,16 +85,6 @@ export interface TokenEndpointsMethod extends AuthMethod<TokenSet> {
   ): Promise<AuthorizeResult<T> | null>
 }
 
-interface SessionsResponse {
-  access_token?: unknown
-  refresh_token?: unknown
-  id_token?: unknown
-  expires_at?: unknown
-  expires_in?: unknown
-  token_type?: unknown
-  session_data?: unknown
-}
-
 /** The last `session_data` this tab received, tied to the access token that came with it. */
 interface ReceivedSessionData {
   accessToken: string
@@ -102,6 +93,23 @@ interface ReceivedSessionData {
   sessionId: string | undefined
   sessionData: string | undefined
 }
+
+/** One method's settings, and what it remembers between calls. */
+interface TokenEndpointsState {
+  id: string
+  sessionsUrl: string
+  refreshUrl: string
+  logoutUrl: string
+  credentialsMode: RequestCredentials
+  decrypt: (sessionId: string, sessionData: string) => Promise<unknown>
+  /** Kept in memory only, like Torus: session data never reaches tessera's storage. */
+  received: ReceivedSessionData | null
+  /** While an authorize() waits, refreshes go to the sessions endpoint so they bring session data. */
+  authorizing: number
+}
+
+/** What {@link TokenEndpointsMethod.authorize} reads of the client. */
+type AuthorizingClient = Pick<SessionClient, 'ready' | 'getStatus' | 'getSession' | 'refresh'>
 
 /**
  * The client's `refresh()` reports `SESSION_EXPIRED` once the token has run out, also when the
@@ -145,155 +153,125 @@ function join(baseURL: string, path: string): string {
  * ```
  */
 export function tokenEndpoints(options: TokenEndpointsOptions): TokenEndpointsMethod {
-  const id = options.id ?? 'tokens'
   const sessionsUrl = join(options.baseURL, options.sessionsEndpoint ?? '/v1/auth/session')
-  const refreshUrl = options.refreshEndpoint ? join(options.baseURL, options.refreshEndpoint) : sessionsUrl
-  const logoutUrl = join(options.baseURL, options.logoutEndpoint ?? '/v1/auth/logout')
-  const credentialsMode = options.credentials ?? 'same-origin'
-  const decrypt = options.decryptSessionData ?? decryptTorusSessionData
-  // Kept in memory only, like Torus: session data never reaches tessera's storage.
-  let received: ReceivedSessionData | null = null
-  // While an authorize() waits, refreshes go to the sessions endpoint so they bring session data.
-  let authorizing = 0
-
-  async function post(
-    ctx: MethodContext,
-    url: string,
-    credentials: Pick<Credentials, 'accessToken' | 'refreshToken'>,
-  ): Promise<Response> {
-    const headers: Record<string, string> = { 'content-type': 'application/json' }
-    if (credentials.accessToken) headers.authorization = `Bearer ${credentials.accessToken}`
-    try {
-      return await ctx.fetch(url, {
-        method: 'POST',
-        headers,
-        body: JSON.stringify(credentials.refreshToken ? { refresh_token: credentials.refreshToken } : {}),
-        credentials: credentialsMode,
-        signal: ctx.signal,
-      })
-    } catch (error) {
-      if (ctx.signal.aborted) throw new SessionError('ABORTED', 'The request was cancelled', { cause: error })
-      throw new SessionError('NETWORK', `Could not reach ${new URL(url, 'http://x').pathname}`, {
-        cause: error,
-      })
-    }
+  const state: TokenEndpointsState = {
+    id: options.id ?? 'tokens',
+    sessionsUrl,
+    refreshUrl: options.refreshEndpoint ? join(options.baseURL, options.refreshEndpoint) : sessionsUrl,
+    logoutUrl: join(options.baseURL, options.logoutEndpoint ?? '/v1/auth/logout'),
+    credentialsMode: options.credentials ?? 'same-origin',
+    decrypt: options.decryptSessionData ?? decryptTorusSessionData,
+    received: null,
+    authorizing: 0,
   }
-
-  /** One round trip to a sessions/refresh endpoint; remembers the session data it brought. */
-  async function refreshAt(
-    url: string,
-    credentials: Pick<Credentials, 'accessToken' | 'refreshToken' | 'sessionId'>,
-    ctx: MethodContext,
-  ): Promise<Credentials> {
-    if (!credentials.accessToken && !credentials.refreshToken) {
-      throw new SessionError('SESSION_EXPIRED', 'There is no token to refresh with')
-    }
-    const res = await post(ctx, url, credentials)
-    if (res.status === 400 || res.status === 401 || res.status === 403) {
-      throw new SessionError('SESSION_EXPIRED', `The server rejected the refresh (${res.status})`)
-    }
-    if (!res.ok) throw new SessionError('NETWORK', `The sessions endpoint answered ${res.status}`)
-    let body: SessionsResponse
-    try {
-      body = (await res.json()) as SessionsResponse
-    } catch (error) {
-      throw new SessionError('INVALID_RESPONSE', 'The sessions endpoint did not answer JSON', {
-        cause: error,
-      })
-    }
-    if (typeof body !== 'object' || body === null || typeof body.access_token !== 'string') {
-      throw new SessionError('INVALID_RESPONSE', 'The sessions endpoint answered without an access_token')
-    }
-    const next = credentialsFromTokenSet(
-      {
-        access_token: body.access_token,
-        ...(typeof body.refresh_token === 'string' ? { refresh_token: body.refresh_token } : {}),
-        ...(typeof body.id_token === 'string' ? { id_token: body.id_token } : {}),
-        ...(typeof body.expires_at === 'number' ? { expires_at: body.expires_at } : {}),
-        ...(typeof body.expires_in === 'number' ? { expires_in: body.expires_in } : {}),
-        ...(typeof body.token_type === 'string' ? { token_type: body.token_type } : {}),
-      },
-      { now: ctx.now() },
-    )
-    // Decrypting waits for authorize(): a refresh whose token was rotated must never fail here.
-    received = {
-      accessToken: next.accessToken,
-      fromSessionsEndpoint: url === sessionsUrl,
-      sessionId: credentials.sessionId,
-      sessionData:
-        typeof body.session_data === 'string' && body.session_data.length > 0 ? body.session_data : undefined,
-    }
-    return next
-  }
-
-  async function dataOf<T>(entry: ReceivedSessionData): Promise<T | null> {
-    if (!entry.sessionData || !entry.sessionId) return null
-    return (await decrypt(entry.sessionId, entry.sessionData)) as T
-  }
-
   return {
-    id,
-
-    async signIn(params, ctx) {
-      received = null
-      const fields = tokenSetFields(params, { now: ctx.now() })
-      if (fields.accessToken) return { ...fields, accessToken: fields.accessToken }
-      // Torus lets a set carry only the session id and refresh token: get an access token now.
-      if (!fields.refreshToken) {
-        throw new SessionError('SIGN_IN_FAILED', 'The token set has neither an access nor a refresh token')
-      }
-      return { ...fields, ...(await refreshAt(sessionsUrl, { ...fields, accessToken: '' }, ctx)) }
-    },
-
-    refresh(credentials, ctx) {
-      return refreshAt(authorizing > 0 ? sessionsUrl : refreshUrl, credentials, ctx)
-    },
-
-    async signOut(credentials, ctx) {
-      received = null
-      const res = await post(ctx, logoutUrl, credentials)
-      if (!res.ok && res.status >= 500) {
-        throw new SessionError('NETWORK', `The logout endpoint answered ${res.status}`)
-      }
-    },
-
-    async authorize<T = unknown>(
-      client: Pick<SessionClient, 'ready' | 'getStatus' | 'getSession' | 'refresh'>,
-    ): Promise<AuthorizeResult<T> | null> {
-      await client.ready()
-      const status = client.getStatus()
-      if (status !== 'active' && status !== 'refreshing' && status !== 'expired') return null
-      const current = client.getSession()
-      if (current && current.method !== id) return null
-      // This tab already refreshed through the sessions endpoint for this very token: no new rotation.
-      if (current && received?.fromSessionsEndpoint && received.accessToken === current.accessToken) {
-        return { session: current, data: await dataOf<T>(received) }
-      }
-      authorizing++
-      try {
-        // A refresh already in flight (or done by another tab) may bring no data: one more, then give up.
-        for (let attempt = 0; attempt < 2; attempt++) {
-          let token: string
-          try {
-            token = await client.refresh()
-          } catch (error) {
-            const failure = whyNotRefreshed(error)
-            if (failure === null) return null
-            throw failure
-          }
-          const entry = received
-          const session = client.getSession()
-          if (session && entry?.fromSessionsEndpoint && entry.accessToken === token) {
-            return { session, data: await dataOf<T>(entry) }
-          }
-        }
-        throw new SessionError(
-          'REFRESH_FAILED',
-          'The session was refreshed without its session data reaching this tab; try again',
-        )
-      } finally {
-        authorizing--
-      }
-    },
+    id: state.id,
+    signIn: (params, ctx) => signInWithTokenSet(state, params, ctx),
+    refresh: (credentials, ctx) =>
+      refreshAt(state, state.authorizing > 0 ? state.sessionsUrl : state.refreshUrl, credentials, ctx),
+    signOut: (credentials, ctx) => signOutAtEndpoint(state, credentials, ctx),
+    authorize: <T = unknown>(client: AuthorizingClient) => authorize<T>(state, client),
   }
+}
+
+/** One round trip to a sessions/refresh endpoint; remembers the session data it brought. */
+async function refreshAt(
+  state: TokenEndpointsState,
+  url: string,
+  credentials: Pick<Credentials, 'accessToken' | 'refreshToken' | 'sessionId'>,
+  ctx: MethodContext,
+): Promise<Credentials> {
+  const answer = await refreshAtEndpoint(ctx, url, credentials, state.credentialsMode)
+  // Decrypting waits for authorize(): a refresh whose token was rotated must never fail here.
+  state.received = {
+    accessToken: answer.credentials.accessToken,
+    fromSessionsEndpoint: url === state.sessionsUrl,
+    sessionId: credentials.sessionId,
+    sessionData: answer.sessionData,
+  }
+  return answer.credentials
+}
+
+/** Sign-in with the token set the app's auth service handed over. */
+async function signInWithTokenSet(
+  state: TokenEndpointsState,
+  params: TokenSet,
+  ctx: MethodContext,
+): Promise<Credentials> {
+  state.received = null
+  const fields = tokenSetFields(params, { now: ctx.now() })
+  if (fields.accessToken) return { ...fields, accessToken: fields.accessToken }
+  // Torus lets a set carry only the session id and refresh token: get an access token now.
+  if (!fields.refreshToken) {
+    throw new SessionError('SIGN_IN_FAILED', 'The token set has neither an access nor a refresh token')
+  }
+  return { ...fields, ...(await refreshAt(state, state.sessionsUrl, { ...fields, accessToken: '' }, ctx)) }
+}
+
+/** Logout at the endpoint, best effort: only a server failure (5xx) is reported, to `errors$`. */
+async function signOutAtEndpoint(
+  state: TokenEndpointsState,
+  credentials: Credentials,
+  ctx: MethodContext,
+): Promise<void> {
+  state.received = null
+  const res = await postTokens(ctx, state.logoutUrl, credentials, state.credentialsMode)
+  if (!res.ok && res.status >= 500) {
+    throw new SessionError('NETWORK', `The logout endpoint answered ${res.status}`)
+  }
+}
+
+async function dataOf<T>(state: TokenEndpointsState, entry: ReceivedSessionData): Promise<T | null> {
+  if (!entry.sessionData || !entry.sessionId) return null
+  return (await state.decrypt(entry.sessionId, entry.sessionData)) as T
+}
+
+/** {@link TokenEndpointsMethod.authorize}: the stored session, refreshed once through the sessions endpoint. */
+async function authorize<T>(
+  state: TokenEndpointsState,
+  client: AuthorizingClient,
+): Promise<AuthorizeResult<T> | null> {
+  await client.ready()
+  const status = client.getStatus()
+  if (status !== 'active' && status !== 'refreshing' && status !== 'expired') return null
+  const current = client.getSession()
+  if (current && current.method !== state.id) return null
+  const received = state.received
+  // This tab already refreshed through the sessions endpoint for this very token: no new rotation.
+  if (current && received?.fromSessionsEndpoint && received.accessToken === current.accessToken) {
+    return { session: current, data: await dataOf<T>(state, received) }
+  }
+  state.authorizing++
+  try {
+    return await refreshForSessionData<T>(state, client)
+  } finally {
+    state.authorizing--
+  }
+}
+
+/** Refreshes until the session data of the current token reached this tab: at most twice. */
+async function refreshForSessionData<T>(
+  state: TokenEndpointsState,
+  client: AuthorizingClient,
+): Promise<AuthorizeResult<T> | null> {
+  // A refresh already in flight (or done by another tab) may bring no data: one more, then give up.
+  for (let attempt = 0; attempt < 2; attempt++) {
+    let token: string
+    try {
+      token = await client.refresh()
+    } catch (error) {
+      const failure = whyNotRefreshed(error)
+      if (failure === null) return null
+      throw failure
+    }
+    const entry = state.received
+    const session = client.getSession()
+    if (session && entry?.fromSessionsEndpoint && entry.accessToken === token) {
+      return { session, data: await dataOf<T>(state, entry) }
+    }
+  }
+  throw new SessionError(
+    'REFRESH_FAILED',
+    'The session was refreshed without its session data reaching this tab; try again',
+  )
 }

@@ -1,22 +1,19 @@
 /** The passkey (WebAuthn) sign-in method: registration, one-prompt sign-in and autofill, on @simplewebauthn/browser. */
 import {
   type AuthenticationResponseJSON,
-  browserSupportsWebAuthn,
   browserSupportsWebAuthnAutofill,
   type PublicKeyCredentialCreationOptionsJSON,
   type PublicKeyCredentialRequestOptionsJSON,
   sendSignal,
   startAuthentication,
   startRegistration,
-  WebAuthnAbortService,
 } from '@simplewebauthn/browser'
-import type { AuthMethod } from '../authMethod.js'
+import type { AuthMethod, MethodContext } from '../authMethod.js'
 import type { SessionClient } from '../client/SessionClient.js'
-import { abortAfter, defaultEnvironment, type Environment } from '../environment/Environment.js'
+import { defaultEnvironment, type Environment } from '../environment/Environment.js'
 import { SessionError } from '../SessionError.js'
 import type { Credentials, Session } from '../session.js'
-import { deviceHasNoAuthenticator } from './authenticatorAvailability.js'
-import { type CeremonyKind, ceremonyError } from './ceremonyError.js'
+import { assertWebAuthn, ceremony, promptTimeLimit } from './passkeyCeremony.js'
 import {
   fetchCeremonyOptions,
   type PasskeyTransport,
@@ -126,72 +123,17 @@ export interface PasskeyMethod extends AuthMethod<PasskeySignInParams> {
   autofill(client: Pick<SessionClient, 'signIn'>, options?: PasskeyAutofillOptions): Promise<Session>
 }
 
-const DEFAULT_TIMEOUT_MS = 120_000
-
-/**
- * Which of our ceremonies started last. @simplewebauthn/browser keeps one global abort controller
- * and aborts the previous ceremony when a new one starts; we cancel only while ours is the latest,
- * so aborting an old call never cancels a newer prompt.
- */
-let latestCeremony = 0
-
-function assertWebAuthn(): void {
-  if (!browserSupportsWebAuthn()) {
-    throw new SessionError(
-      'PASSKEY_NOT_SUPPORTED',
-      'This browser cannot use passkeys (no WebAuthn, or not a secure context)',
-    )
-  }
+/** One method's options, and the autofill that a prompt of this method replaces. */
+interface PasskeyState {
+  options: PasskeyOptions
+  id: string
+  credentialsMode: RequestCredentials
+  signalUnknown: boolean
+  /** The pending autofill, which a prompt of this method replaces (see `signInWithPasskey`). */
+  pendingAutofill: AbortController | null
 }
 
-/**
- * Runs one WebAuthn prompt with a time limit on the client's clock and the caller's signal, and
- * maps whatever it throws to a SessionError. Rejects at once when the signal aborts: a pending
- * browser prompt is cancelled, and its late answer is ignored.
- */
-async function ceremony<T>(
-  kind: CeremonyKind,
-  env: Environment,
-  parent: AbortSignal | undefined,
-  timeoutMs: number | undefined,
-  start: () => Promise<T>,
-): Promise<T> {
-  if (parent?.aborted) throw new SessionError('ABORTED', 'The passkey prompt was cancelled')
-  const limit = new DOMException('The passkey prompt timed out', 'TimeoutError')
-  const timer = timeoutMs === undefined ? null : abortAfter(env, timeoutMs, limit, parent)
-  const signal = timer?.signal ?? parent
-  const mine = ++latestCeremony
-  let onAbort: (() => void) | undefined
-  const aborted = new Promise<never>((_, reject) => {
-    onAbort = () => {
-      if (latestCeremony === mine) WebAuthnAbortService.cancelCeremony()
-      reject(signal?.reason)
-    }
-    signal?.addEventListener('abort', onAbort, { once: true })
-  })
-  const started = env.now()
-  const prompt = start()
-  prompt.catch(() => undefined) // after an abort its rejection is expected and ignored
-  try {
-    return await Promise.race([prompt, aborted])
-  } catch (error) {
-    const name = (error as { name?: unknown } | null)?.name
-    const timedOut =
-      (signal?.aborted === true && signal.reason === limit) ||
-      (name === 'NotAllowedError' && timeoutMs !== undefined && env.now() - started >= timeoutMs)
-    const cancelledByCaller = !timedOut && parent?.aborted === true
-    const mayBeNothingHere = !cancelledByCaller && (timedOut || name === 'NotAllowedError')
-    throw ceremonyError(error, {
-      kind,
-      timedOut,
-      cancelledByCaller,
-      noAuthenticatorHere: mayBeNothingHere ? await deviceHasNoAuthenticator(env) : false,
-    })
-  } finally {
-    if (onAbort) signal?.removeEventListener('abort', onAbort)
-    timer?.dispose()
-  }
-}
+type RegistrationParams = Extract<PasskeySignInParams, { register: true }>
 
 /**
  * Passkey sign-in as a tessera method. Registration creates the account and its passkey and signs
@@ -224,157 +166,192 @@ async function ceremony<T>(
  * ```
  */
 export function passkey(options: PasskeyOptions): PasskeyMethod {
-  const id = options.id ?? 'passkey'
-  const credentialsMode = options.credentials ?? 'include'
-  const signalUnknown = options.signalUnknownCredential ?? true
-  /** The pending autofill, which a prompt of this method replaces (see `signIn`). */
-  let pendingAutofill: AbortController | null = null
-  const limitFor = (serverTimeout: number | undefined) =>
-    options.timeoutMs ??
-    (typeof serverTimeout === 'number' && serverTimeout > 0 ? serverTimeout : DEFAULT_TIMEOUT_MS)
-
-  async function verifyAssertion(
-    assertion: AuthenticationResponseJSON,
-    rpId: string | undefined,
-    transport: PasskeyTransport,
-    now: number,
-  ): Promise<Credentials> {
-    try {
-      return await verifyCeremony(transport, options.authenticationVerifyUrl, assertion, now)
-    } catch (error) {
-      if (error instanceof SessionError && error.code === 'PASSKEY_UNKNOWN' && signalUnknown) {
-        const rpID = rpId ?? (typeof location !== 'undefined' ? location.hostname : undefined)
-        const browser = (globalThis as { PublicKeyCredential?: { signalUnknownCredential?: unknown } })
-          .PublicKeyCredential
-        if (rpID && typeof browser?.signalUnknownCredential === 'function') {
-          // Fire and forget (WebAuthn L3 §5.1.10): a browser may hide or remove the stale passkey.
-          void sendSignal({ signalName: 'unknownCredential', rpID, credentialID: assertion.id }).catch(
-            () => undefined,
-          )
-        }
-      }
-      throw error
-    }
+  const state: PasskeyState = {
+    options,
+    id: options.id ?? 'passkey',
+    credentialsMode: options.credentials ?? 'include',
+    signalUnknown: options.signalUnknownCredential ?? true,
+    pendingAutofill: null,
   }
-
   const method: PasskeyMethod = {
-    id,
-
-    async signIn(params, ctx) {
-      const transport: PasskeyTransport = {
-        fetch: ctx.fetch,
-        credentials: credentialsMode,
-        signal: ctx.signal,
-      }
-      if (params && !params.register && params.assertion) {
-        return verifyAssertion(params.assertion, params.rpId, transport, ctx.now())
-      }
-      assertWebAuthn()
-      // A prompt replaces a waiting autofill. @simplewebauthn/browser would abort it too, but only
-      // once both reached the browser: an autofill still fetching its options would start later
-      // and cancel this prompt.
-      pendingAutofill?.abort()
-      if (params?.register) {
-        if (!options.registrationOptionsUrl || !options.registrationVerifyUrl) {
-          throw new SessionError('NOT_SUPPORTED', `Method "${id}" has no registration endpoints`)
-        }
-        if (typeof params.name !== 'string' || params.name.trim() === '') {
-          throw new SessionError('INVALID_PARAMS', 'A passkey registration needs a user name')
-        }
-        const optionsJSON = await fetchCeremonyOptions<PublicKeyCredentialCreationOptionsJSON>(
-          transport,
-          options.registrationOptionsUrl,
-          { name: params.name, ...(params.displayName ? { displayName: params.displayName } : {}) },
-        )
-        const timeoutMs = limitFor(optionsJSON.timeout)
-        const attestation = await ceremony('registration', ctx.environment, ctx.signal, timeoutMs, () =>
-          startRegistration({ optionsJSON: { ...optionsJSON, timeout: timeoutMs } }),
-        )
-        return verifyCeremony(transport, options.registrationVerifyUrl, attestation, ctx.now())
-      }
-      const optionsJSON = await fetchCeremonyOptions<PublicKeyCredentialRequestOptionsJSON>(
-        transport,
-        options.authenticationOptionsUrl,
-        {},
-      )
-      const timeoutMs = limitFor(optionsJSON.timeout)
-      const assertion = await ceremony('authentication', ctx.environment, ctx.signal, timeoutMs, () =>
-        startAuthentication({ optionsJSON: { ...optionsJSON, timeout: timeoutMs } }),
-      )
-      return verifyAssertion(assertion, optionsJSON.rpId, transport, ctx.now())
-    },
-
-    async autofill(client, autofillOptions = {}) {
-      assertWebAuthn()
-      if (!(await browserSupportsWebAuthnAutofill())) {
-        throw new SessionError('PASSKEY_NOT_SUPPORTED', 'This browser offers no passkey autofill')
-      }
-      if (
-        typeof document !== 'undefined' &&
-        document.querySelectorAll("input[autocomplete$='webauthn']").length === 0
-      ) {
-        throw new SessionError(
-          'INVALID_PARAMS',
-          'Passkey autofill needs an <input autocomplete="username webauthn"> on the page',
-        )
-      }
-      pendingAutofill?.abort()
-      const controller = new AbortController()
-      pendingAutofill = controller
-      const stop = () => controller.abort(autofillOptions.signal?.reason)
-      if (autofillOptions.signal?.aborted) stop()
-      autofillOptions.signal?.addEventListener('abort', stop, { once: true })
-      const transport: PasskeyTransport = {
-        fetch: options.fetch ?? ((input, init) => globalThis.fetch(input, init)),
-        credentials: credentialsMode,
-        signal: controller.signal,
-      }
-      let assertion: AuthenticationResponseJSON
-      let optionsJSON: PublicKeyCredentialRequestOptionsJSON
-      try {
-        optionsJSON = await fetchCeremonyOptions<PublicKeyCredentialRequestOptionsJSON>(
-          transport,
-          options.authenticationOptionsUrl,
-          {},
-        )
-        const env = options.environment ?? defaultEnvironment()
-        assertion = await ceremony('authentication', env, controller.signal, undefined, () =>
-          startAuthentication({ optionsJSON, useBrowserAutofill: true }),
-        )
-      } finally {
-        autofillOptions.signal?.removeEventListener('abort', stop)
-        if (pendingAutofill === controller) pendingAutofill = null
-      }
-      return client.signIn<PasskeySignInParams>(
-        { assertion, ...(optionsJSON.rpId ? { rpId: optionsJSON.rpId } : {}) },
-        { method: id },
-      )
-    },
-
-    async signOut(credentials, ctx) {
-      if (!options.logoutUrl) return
-      const transport: PasskeyTransport = {
-        fetch: ctx.fetch,
-        credentials: credentialsMode,
-        signal: ctx.signal,
-      }
-      await postJson(
-        transport,
-        options.logoutUrl,
-        credentials.refreshToken ? { refresh_token: credentials.refreshToken } : {},
-      )
-    },
+    id: state.id,
+    signIn: (params, ctx) => signInWithPasskey(state, params, ctx),
+    autofill: (client, autofillOptions = {}) => autofillWithPasskey(state, client, autofillOptions),
+    signOut: (credentials, ctx) => signOutAtLogout(state, credentials, ctx),
   }
-
   if (options.refreshUrl) {
     const refreshUrl = options.refreshUrl
     method.refresh = (credentials, ctx) =>
-      refreshTokens(
-        { fetch: ctx.fetch, credentials: credentialsMode, signal: ctx.signal },
-        refreshUrl,
-        credentials.refreshToken,
-        ctx.now(),
-      )
+      refreshTokens(transportOf(state, ctx), refreshUrl, credentials.refreshToken, ctx.now())
   }
   return method
+}
+
+/** Calls inside a client call go through its fetch and stop with its signal. */
+function transportOf(state: PasskeyState, ctx: MethodContext): PasskeyTransport {
+  return { fetch: ctx.fetch, credentials: state.credentialsMode, signal: ctx.signal }
+}
+
+/** `client.signIn(params, { method: 'passkey' })`: verify a given assertion, register, or prompt once. */
+async function signInWithPasskey(
+  state: PasskeyState,
+  params: PasskeySignInParams,
+  ctx: MethodContext,
+): Promise<Credentials> {
+  const transport = transportOf(state, ctx)
+  if (params && !params.register && params.assertion) {
+    return verifyAssertion(state, params.assertion, params.rpId, transport, ctx.now())
+  }
+  assertWebAuthn()
+  // A prompt replaces a waiting autofill. @simplewebauthn/browser would abort it too, but only
+  // once both reached the browser: an autofill still fetching its options would start later
+  // and cancel this prompt.
+  state.pendingAutofill?.abort()
+  if (params?.register) return registerPasskey(state, params, transport, ctx)
+  return promptForPasskey(state, transport, ctx)
+}
+
+/** Registration: the account and its passkey are created, and the server signs the user in. */
+async function registerPasskey(
+  state: PasskeyState,
+  params: RegistrationParams,
+  transport: PasskeyTransport,
+  ctx: MethodContext,
+): Promise<Credentials> {
+  const { options } = state
+  if (!options.registrationOptionsUrl || !options.registrationVerifyUrl) {
+    throw new SessionError('NOT_SUPPORTED', `Method "${state.id}" has no registration endpoints`)
+  }
+  if (typeof params.name !== 'string' || params.name.trim() === '') {
+    throw new SessionError('INVALID_PARAMS', 'A passkey registration needs a user name')
+  }
+  const optionsJSON = await fetchCeremonyOptions<PublicKeyCredentialCreationOptionsJSON>(
+    transport,
+    options.registrationOptionsUrl,
+    { name: params.name, ...(params.displayName ? { displayName: params.displayName } : {}) },
+  )
+  const timeoutMs = promptTimeLimit(options.timeoutMs, optionsJSON.timeout)
+  const attestation = await ceremony('registration', ctx.environment, ctx.signal, timeoutMs, () =>
+    startRegistration({ optionsJSON: { ...optionsJSON, timeout: timeoutMs } }),
+  )
+  return verifyCeremony(transport, options.registrationVerifyUrl, attestation, ctx.now())
+}
+
+/** Sign-in in one prompt: the user picks one of their passkeys for this site. */
+async function promptForPasskey(
+  state: PasskeyState,
+  transport: PasskeyTransport,
+  ctx: MethodContext,
+): Promise<Credentials> {
+  const optionsJSON = await fetchCeremonyOptions<PublicKeyCredentialRequestOptionsJSON>(
+    transport,
+    state.options.authenticationOptionsUrl,
+    {},
+  )
+  const timeoutMs = promptTimeLimit(state.options.timeoutMs, optionsJSON.timeout)
+  const assertion = await ceremony('authentication', ctx.environment, ctx.signal, timeoutMs, () =>
+    startAuthentication({ optionsJSON: { ...optionsJSON, timeout: timeoutMs } }),
+  )
+  return verifyAssertion(state, assertion, optionsJSON.rpId, transport, ctx.now())
+}
+
+/** The verify step of a sign-in; a passkey the server does not know is reported to the browser. */
+async function verifyAssertion(
+  state: PasskeyState,
+  assertion: AuthenticationResponseJSON,
+  rpId: string | undefined,
+  transport: PasskeyTransport,
+  now: number,
+): Promise<Credentials> {
+  try {
+    return await verifyCeremony(transport, state.options.authenticationVerifyUrl, assertion, now)
+  } catch (error) {
+    if (error instanceof SessionError && error.code === 'PASSKEY_UNKNOWN' && state.signalUnknown) {
+      signalUnknownPasskey(assertion, rpId)
+    }
+    throw error
+  }
+}
+
+/** Fire and forget (WebAuthn L3 §5.1.10): a browser may hide or remove the stale passkey. */
+function signalUnknownPasskey(assertion: AuthenticationResponseJSON, rpId: string | undefined): void {
+  const rpID = rpId ?? (typeof location !== 'undefined' ? location.hostname : undefined)
+  const browser = (globalThis as { PublicKeyCredential?: { signalUnknownCredential?: unknown } })
+    .PublicKeyCredential
+  if (rpID && typeof browser?.signalUnknownCredential === 'function') {
+    void sendSignal({ signalName: 'unknownCredential', rpID, credentialID: assertion.id }).catch(
+      () => undefined,
+    )
+  }
+}
+
+/** Checked before anything waits, so a page learns at once that autofill cannot work here. */
+async function assertAutofillPossible(): Promise<void> {
+  assertWebAuthn()
+  if (!(await browserSupportsWebAuthnAutofill())) {
+    throw new SessionError('PASSKEY_NOT_SUPPORTED', 'This browser offers no passkey autofill')
+  }
+  if (
+    typeof document !== 'undefined' &&
+    document.querySelectorAll("input[autocomplete$='webauthn']").length === 0
+  ) {
+    throw new SessionError(
+      'INVALID_PARAMS',
+      'Passkey autofill needs an <input autocomplete="username webauthn"> on the page',
+    )
+  }
+}
+
+/** {@link PasskeyMethod.autofill}: waits outside any client call, then signs in through the client. */
+async function autofillWithPasskey(
+  state: PasskeyState,
+  client: Pick<SessionClient, 'signIn'>,
+  autofillOptions: PasskeyAutofillOptions,
+): Promise<Session> {
+  await assertAutofillPossible()
+  state.pendingAutofill?.abort()
+  const controller = new AbortController()
+  state.pendingAutofill = controller
+  const stop = () => controller.abort(autofillOptions.signal?.reason)
+  if (autofillOptions.signal?.aborted) stop()
+  autofillOptions.signal?.addEventListener('abort', stop, { once: true })
+  const transport: PasskeyTransport = {
+    fetch: state.options.fetch ?? ((input, init) => globalThis.fetch(input, init)),
+    credentials: state.credentialsMode,
+    signal: controller.signal,
+  }
+  let assertion: AuthenticationResponseJSON
+  let optionsJSON: PublicKeyCredentialRequestOptionsJSON
+  try {
+    optionsJSON = await fetchCeremonyOptions<PublicKeyCredentialRequestOptionsJSON>(
+      transport,
+      state.options.authenticationOptionsUrl,
+      {},
+    )
+    const env = state.options.environment ?? defaultEnvironment()
+    assertion = await ceremony('authentication', env, controller.signal, undefined, () =>
+      startAuthentication({ optionsJSON, useBrowserAutofill: true }),
+    )
+  } finally {
+    autofillOptions.signal?.removeEventListener('abort', stop)
+    if (state.pendingAutofill === controller) state.pendingAutofill = null
+  }
+  return client.signIn<PasskeySignInParams>(
+    { assertion, ...(optionsJSON.rpId ? { rpId: optionsJSON.rpId } : {}) },
+    { method: state.id },
+  )
+}
+
+/** Revokes the tokens at `logoutUrl`; the passkey stays, so the next sign-in is one prompt. */
+async function signOutAtLogout(
+  state: PasskeyState,
+  credentials: Credentials,
+  ctx: MethodContext,
+): Promise<void> {
+  if (!state.options.logoutUrl) return
+  await postJson(
+    transportOf(state, ctx),
+    state.options.logoutUrl,
+    credentials.refreshToken ? { refresh_token: credentials.refreshToken } : {},
+  )
 }

@@ -1,5 +1,5 @@
 /** The wallet (web3) sign-in method: Sign-In with Ethereum through any EIP-1193 provider. */
-import type { AuthMethod, MethodContext } from '../authMethod.js'
+import type { AuthMethod, IdTokenOptions, MethodContext } from '../authMethod.js'
 import type { Cacao } from '../capability/cacao.js'
 import { encodeRecap, type Recap, recapStatement } from '../capability/recap.js'
 import type { SessionKey } from '../keys/SessionKey.js'
@@ -7,6 +7,14 @@ import { isSessionError, SessionError } from '../SessionError.js'
 import type { Credentials } from '../session.js'
 import { toChecksumAddress } from './eip55.js'
 import { type SiweFields, siweMessage } from './siweMessage.js'
+import { fetchNonce, postJson, refreshWalletTokens, verifySignature } from './walletEndpoints.js'
+import {
+  connectAccount,
+  personalSign,
+  type RequestedAccount,
+  requestedAccount,
+  walletFailure,
+} from './walletProvider.js'
 
 /**
  * The EIP-1193 surface tessera uses (MetaMask's `window.ethereum`, WalletConnect, Coinbase, …).
@@ -107,86 +115,6 @@ export interface WalletOptions extends CapabilityRequest {
   credentials?: RequestCredentials
 }
 
-interface TokenResponse {
-  access_token?: unknown
-  refresh_token?: unknown
-  expires_at?: unknown
-  expires_in?: unknown
-}
-
-async function json(res: Response, what: string): Promise<unknown> {
-  try {
-    return await res.json()
-  } catch (error) {
-    throw new SessionError('INVALID_RESPONSE', `${what}: the server did not answer JSON`, { cause: error })
-  }
-}
-
-function toCredentials(
-  body: TokenResponse,
-  identity: Pick<Credentials, 'address' | 'subject' | 'authorizations' | 'capability'>,
-  now: number,
-): Credentials {
-  if (typeof body.access_token !== 'string' || body.access_token.length === 0) {
-    throw new SessionError('INVALID_RESPONSE', 'The server answered without an access token')
-  }
-  const expiresAt =
-    typeof body.expires_at === 'number'
-      ? body.expires_at
-      : typeof body.expires_in === 'number'
-        ? Math.floor(now / 1000) + body.expires_in
-        : undefined
-  return {
-    accessToken: body.access_token,
-    ...(typeof body.refresh_token === 'string' ? { refreshToken: body.refresh_token } : {}),
-    ...(expiresAt !== undefined ? { expiresAt } : {}),
-    ...identity,
-  }
-}
-
-async function postJson(ctx: MethodContext, url: string, body: unknown, credentials: RequestCredentials) {
-  try {
-    return await ctx.fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-      credentials,
-      signal: ctx.signal,
-    })
-  } catch (error) {
-    throw new SessionError('NETWORK', `Could not reach ${new URL(url, 'http://x').pathname}`, {
-      cause: error,
-    })
-  }
-}
-
-/** The wallet's address, EIP-55 checksummed: wallets often share it in lowercase. */
-function sharedAddress(account: string): string {
-  try {
-    return toChecksumAddress(account)
-  } catch (error) {
-    throw new SessionError(
-      'SIGN_IN_FAILED',
-      `The wallet shared an unusable address: ${(error as Error).message}`,
-      {
-        cause: error,
-      },
-    )
-  }
-}
-
-/** The account the caller asked for, as `{ chainId?, address }`. */
-function requestedAccount(account: string): { chainId?: number; address: string } {
-  const m = /^(?:did:pkh:)?(?:eip155:([1-9][0-9]*):)?(0x[0-9a-fA-F]{40})$/.exec(account)
-  if (!m)
-    throw new SessionError('INVALID_PARAMS', 'The account is not an Ethereum address, account id or did:pkh')
-  return { ...(m[1] ? { chainId: Number(m[1]) } : {}), address: m[2] as string }
-}
-
-function hexUtf8(text: string): string {
-  return `0x${Array.from(new TextEncoder().encode(text), (b) => b.toString(16).padStart(2, '0')).join('')}`
-}
-
 /** The session key, or null when the client runs without keys (then there is no capability). */
 async function sessionKeyOrNull(ctx: MethodContext): Promise<SessionKey | null> {
   try {
@@ -252,134 +180,15 @@ export function cacaoFromSiwe(fields: SiweFields, signature: string): Cacao {
  */
 export function wallet(options: WalletOptions): AuthMethod<WalletSignInParams | undefined> {
   const credentialsMode = options.credentials ?? 'include'
-  const providerOf = (override?: Eip1193Provider) => {
-    const provider =
-      override ?? (typeof options.provider === 'function' ? options.provider() : options.provider)
-    if (!provider) throw new SessionError('SIGN_IN_FAILED', 'No wallet (EIP-1193 provider) is available')
-    return provider
-  }
-
   const method: AuthMethod<WalletSignInParams | undefined> = {
     id: options.id ?? 'wallet',
-
-    async signIn(params, ctx) {
-      const provider = providerOf(params?.provider)
-      const wanted = params?.account ? requestedAccount(params.account) : undefined
-      const resources = [...(params?.resources ?? options.resources ?? [])]
-      const recap = params?.recap ?? options.recap
-      const expiresInSecs = params?.expiresInSecs ?? options.expiresInSecs ?? DEFAULT_CAPABILITY_SECONDS
-      if (!(expiresInSecs > 0)) throw new SessionError('INVALID_PARAMS', 'expiresInSecs must be positive')
-      let fields: SiweFields
-      let signature: string
-      let message: string
-      let key: SessionKey | null
-      try {
-        const accounts = (await provider.request({ method: 'eth_requestAccounts' })) as unknown
-        if (!Array.isArray(accounts) || typeof accounts[0] !== 'string') {
-          throw new SessionError('SIGN_IN_FAILED', 'The wallet shared no account')
-        }
-        const shared = wanted
-          ? accounts.find((a) => typeof a === 'string' && a.toLowerCase() === wanted.address.toLowerCase())
-          : accounts[0]
-        if (typeof shared !== 'string')
-          throw new SessionError('SIGN_IN_FAILED', 'The wallet did not share the requested account')
-        const address = sharedAddress(shared)
-        const chainId =
-          options.chainId ??
-          wanted?.chainId ??
-          Number.parseInt(String(await provider.request({ method: 'eth_chainId' })), 16)
-        const nonceRes = await ctx.fetch(options.nonceUrl, {
-          credentials: credentialsMode,
-          signal: ctx.signal,
-        })
-        const nonce = ((await json(nonceRes, 'nonce')) as { nonce?: unknown }).nonce
-        if (!nonceRes.ok || typeof nonce !== 'string')
-          throw new SessionError('INVALID_RESPONSE', 'No sign-in nonce')
-        key = await sessionKeyOrNull(ctx)
-        const here = typeof location !== 'undefined' ? new URL(location.href) : null
-        const now = ctx.now()
-        const statement = params?.statement ?? options.statement
-        fields = {
-          domain: options.domain ?? here?.host ?? 'localhost',
-          address,
-          uri: key?.did ?? options.uri ?? here?.origin ?? 'http://localhost',
-          chainId,
-          nonce,
-          issuedAt: new Date(now).toISOString(),
-        }
-        if (key) {
-          // A capability always has a statement: verifiers (did-session's too) rebuild it from the CACAO.
-          const granted = recap ? [...resources, encodeRecap(recap)] : resources
-          fields.statement = [
-            statement ?? DEFAULT_CAPABILITY_STATEMENT,
-            ...(recap ? [recapStatement(recap)] : []),
-          ].join(' ')
-          fields.expirationTime = new Date(now + expiresInSecs * 1000).toISOString()
-          if (granted.length) fields.resources = granted
-        } else {
-          if (statement !== undefined) fields.statement = statement
-          if (resources.length) fields.resources = resources
-        }
-        message = siweMessage(fields)
-        const signed = await provider.request({
-          method: 'personal_sign',
-          params: [hexUtf8(message), address],
-        })
-        if (typeof signed !== 'string' || !/^0x[0-9a-fA-F]+$/.test(signed))
-          throw new SessionError('SIGN_IN_FAILED', 'The wallet answered without a hex signature')
-        signature = signed
-      } catch (error) {
-        if (error instanceof SessionError) throw error
-        // EIP-1193 code 4001: the user rejected the request.
-        const rejected = (error as { code?: unknown })?.code === 4001
-        throw new SessionError(
-          'SIGN_IN_FAILED',
-          rejected ? 'The user rejected the request' : 'The wallet failed',
-          {
-            cause: error,
-          },
-        )
-      }
-      const capability = key ? cacaoFromSiwe(fields, signature) : undefined
-      const res = await postJson(
-        ctx,
-        options.verifyUrl,
-        { message, signature, ...(capability ? { cacao: capability } : {}) },
-        credentialsMode,
-      )
-      if (!res.ok)
-        throw new SessionError('SIGN_IN_FAILED', `The server refused the signature (${res.status})`)
-      return toCredentials(
-        (await json(res, 'verify')) as TokenResponse,
-        {
-          address: fields.address,
-          subject: `eip155:${fields.chainId}:${fields.address}`,
-          ...(fields.resources?.length ? { authorizations: fields.resources } : {}),
-          ...(capability ? { capability } : {}),
-        },
-        ctx.now(),
-      )
-    },
-
+    signIn: (params, ctx) => signInWithWallet(options, credentialsMode, params, ctx),
     async signOut(credentials, ctx) {
       if (!options.logoutUrl) return
       await postJson(ctx, options.logoutUrl, { refresh_token: credentials.refreshToken }, credentialsMode)
     },
-
-    async getIdToken(credentials, idTokenOptions, ctx) {
-      const ttlSeconds = idTokenOptions.ttlSeconds ?? 300
-      if (!(ttlSeconds > 0)) throw new SessionError('INVALID_TOKEN', 'ttlSeconds must be a positive number')
-      const key = await ctx.sessionKey()
-      // The signer loads on first use, like the client's own.
-      const { signWalletIdToken } = await import('./walletIdToken.js')
-      return signWalletIdToken(key, credentials, {
-        nowSeconds: Math.floor(ctx.now() / 1000),
-        ttlSeconds,
-        ...(idTokenOptions.customClaims ? { customClaims: idTokenOptions.customClaims } : {}),
-      })
-    },
+    getIdToken: walletIdToken,
   }
-
   if (options.refreshUrl) {
     const refreshUrl = options.refreshUrl
     method.refresh = async (credentials, ctx) => {
@@ -388,27 +197,145 @@ export function wallet(options: WalletOptions): AuthMethod<WalletSignInParams | 
       if (exp !== undefined && !(Date.parse(exp) > ctx.now())) {
         throw new SessionError('SESSION_EXPIRED', 'The wallet capability expired')
       }
-      const res = await postJson(
-        ctx,
-        refreshUrl,
-        { refresh_token: credentials.refreshToken },
-        credentialsMode,
-      )
-      if (res.status === 400 || res.status === 401 || res.status === 403) {
-        throw new SessionError('SESSION_EXPIRED', 'The server rejected the refresh')
-      }
-      if (!res.ok) throw new SessionError('NETWORK', `The refresh endpoint answered ${res.status}`)
-      return toCredentials(
-        (await json(res, 'refresh')) as TokenResponse,
-        {
-          ...(credentials.address !== undefined ? { address: credentials.address } : {}),
-          ...(credentials.subject !== undefined ? { subject: credentials.subject } : {}),
-          ...(credentials.authorizations ? { authorizations: credentials.authorizations } : {}),
-          ...(credentials.capability ? { capability: credentials.capability } : {}),
-        },
-        ctx.now(),
-      )
+      return refreshWalletTokens(ctx, refreshUrl, credentials, credentialsMode)
     }
   }
   return method
+}
+
+/** What one sign-in asks the capability for: the call's parameters win over the method's options. */
+interface CapabilityAsked {
+  resources: string[]
+  recap: Recap | undefined
+  expiresInSecs: number
+  statement: string | undefined
+}
+
+/** What the wallet signed: the message's fields and text, the signature, and the key it names. */
+interface SignedSiwe {
+  fields: SiweFields
+  message: string
+  signature: string
+  key: SessionKey | null
+}
+
+/** `client.signIn(params)`: the wallet signs an EIP-4361 message once, then the server verifies it. */
+async function signInWithWallet(
+  options: WalletOptions,
+  credentialsMode: RequestCredentials,
+  params: WalletSignInParams | undefined,
+  ctx: MethodContext,
+): Promise<Credentials> {
+  const provider = providerOf(options, params?.provider)
+  const wanted = params?.account ? requestedAccount(params.account) : undefined
+  const asked = capabilityAsked(options, params)
+  let signed: SignedSiwe
+  try {
+    signed = await signSiwe(options, credentialsMode, provider, wanted, asked, ctx)
+  } catch (error) {
+    throw walletFailure(error)
+  }
+  const { fields, message, signature, key } = signed
+  const capability = key ? cacaoFromSiwe(fields, signature) : undefined
+  return verifySignature(
+    ctx,
+    options.verifyUrl,
+    { message, signature, ...(capability ? { cacao: capability } : {}) },
+    {
+      address: fields.address,
+      subject: `eip155:${fields.chainId}:${fields.address}`,
+      ...(fields.resources?.length ? { authorizations: fields.resources } : {}),
+      ...(capability ? { capability } : {}),
+    },
+    credentialsMode,
+  )
+}
+
+/** The provider is read when the user signs in, so a wallet that loads late is found. */
+function providerOf(options: WalletOptions, override: Eip1193Provider | undefined): Eip1193Provider {
+  const provider =
+    override ?? (typeof options.provider === 'function' ? options.provider() : options.provider)
+  if (!provider) throw new SessionError('SIGN_IN_FAILED', 'No wallet (EIP-1193 provider) is available')
+  return provider
+}
+
+function capabilityAsked(options: WalletOptions, params: WalletSignInParams | undefined): CapabilityAsked {
+  const resources = [...(params?.resources ?? options.resources ?? [])]
+  const recap = params?.recap ?? options.recap
+  const expiresInSecs = params?.expiresInSecs ?? options.expiresInSecs ?? DEFAULT_CAPABILITY_SECONDS
+  if (!(expiresInSecs > 0)) throw new SessionError('INVALID_PARAMS', 'expiresInSecs must be positive')
+  return { resources, recap, expiresInSecs, statement: params?.statement ?? options.statement }
+}
+
+/** The wallet's side of a sign-in: its account, a nonce, the message, and the wallet's signature. */
+async function signSiwe(
+  options: WalletOptions,
+  credentialsMode: RequestCredentials,
+  provider: Eip1193Provider,
+  wanted: RequestedAccount | undefined,
+  asked: CapabilityAsked,
+  ctx: MethodContext,
+): Promise<SignedSiwe> {
+  const { address, chainId } = await connectAccount(provider, wanted, options.chainId)
+  const nonce = await fetchNonce(ctx, options.nonceUrl, credentialsMode)
+  const key = await sessionKeyOrNull(ctx)
+  const fields = siweFieldsFor(options, { address, chainId, nonce, key }, asked, ctx.now())
+  const message = siweMessage(fields)
+  const signature = await personalSign(provider, message, address)
+  return { fields, message, signature, key }
+}
+
+/**
+ * The message's fields. With a session key the message is a capability: its URI is the key's
+ * `did:key`, and it names the resources (and ReCap) it grants and when it expires.
+ */
+function siweFieldsFor(
+  options: WalletOptions,
+  signer: { address: string; chainId: number; nonce: string; key: SessionKey | null },
+  asked: CapabilityAsked,
+  now: number,
+): SiweFields {
+  const { key } = signer
+  const here = typeof location !== 'undefined' ? new URL(location.href) : null
+  const fields: SiweFields = {
+    domain: options.domain ?? here?.host ?? 'localhost',
+    address: signer.address,
+    uri: key?.did ?? options.uri ?? here?.origin ?? 'http://localhost',
+    chainId: signer.chainId,
+    nonce: signer.nonce,
+    issuedAt: new Date(now).toISOString(),
+  }
+  const { resources, recap, statement } = asked
+  if (key) {
+    // A capability always has a statement: verifiers (did-session's too) rebuild it from the CACAO.
+    const granted = recap ? [...resources, encodeRecap(recap)] : resources
+    fields.statement = [
+      statement ?? DEFAULT_CAPABILITY_STATEMENT,
+      ...(recap ? [recapStatement(recap)] : []),
+    ].join(' ')
+    fields.expirationTime = new Date(now + asked.expiresInSecs * 1000).toISOString()
+    if (granted.length) fields.resources = granted
+  } else {
+    if (statement !== undefined) fields.statement = statement
+    if (resources.length) fields.resources = resources
+  }
+  return fields
+}
+
+/** With a session key, `getIdToken()` is a JWT signed by the key that carries the capability. */
+async function walletIdToken(
+  credentials: Credentials,
+  idTokenOptions: IdTokenOptions,
+  ctx: MethodContext,
+): Promise<string> {
+  const ttlSeconds = idTokenOptions.ttlSeconds ?? 300
+  if (!(ttlSeconds > 0)) throw new SessionError('INVALID_TOKEN', 'ttlSeconds must be a positive number')
+  const key = await ctx.sessionKey()
+  // The signer loads on first use, like the client's own.
+  const { signWalletIdToken } = await import('./walletIdToken.js')
+  return signWalletIdToken(key, credentials, {
+    nowSeconds: Math.floor(ctx.now() / 1000),
+    ttlSeconds,
+    ...(idTokenOptions.customClaims ? { customClaims: idTokenOptions.customClaims } : {}),
+  })
 }
