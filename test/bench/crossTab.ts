@@ -1,8 +1,8 @@
 /** Issue-3 numbers in real Chromium: sign-out propagation, time to a known session, refreshes per window. */
 import type { Page } from 'playwright'
+import { startTokenServer } from '../kit/tokenServer.js'
 import { eventually, openTab, startPageServer, statusOf, tokenOf } from '../multipage/multipageHarness.js'
 import { launchChromium } from '../utils/chromium.js'
-import { startTokenServer } from '../utils/tokenServer.js'
 import { median, percentile } from './measure.js'
 
 export interface CrossTabResult {

@@ -2,7 +2,7 @@
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { createSessionClient, memoryStorage } from '../../src/index.js'
-import { fakeJwt } from '../utils/tokens.js'
+import { fakeJwt } from '../kit/jwt.js'
 import { median } from './measure.js'
 
 export interface OverheadResult {

@@ -1,6 +1,6 @@
 /** Hot-path reads: how fast a page asks "who is signed in" and "give me a token". */
 import { createSessionClient, memoryStorage } from '../../src/index.js'
-import { fakeJwt } from '../utils/tokens.js'
+import { fakeJwt } from '../kit/jwt.js'
 import { opsPerSecond } from './measure.js'
 
 export interface HotPathResult {

@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto'
 import { createServer, type IncomingMessage, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { createSessionClient, memoryStorage, SessionError } from '../../src/index.js'
+import { fakeJwt } from '../kit/jwt.js'
 import { median, percentile } from './measure.js'
 import { loadPeerBenches, type PeerStorm } from './peerBenches.js'
 
@@ -23,9 +24,17 @@ export interface StormResult {
   p99: number
 }
 
+/** An access token as the peers' servers issue them (Supabase's claims); each one differs. */
 function jwt(exp: number): string {
-  const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url')
-  return `${b64({ alg: 'HS256', typ: 'JWT' })}.${b64({ sub: 'bench-user', aud: 'authenticated', role: 'authenticated', exp, iat: exp - 3600, session_id: 's1', jti: randomBytes(6).toString('hex') })}.c2ln`
+  return fakeJwt({
+    sub: 'bench-user',
+    aud: 'authenticated',
+    role: 'authenticated',
+    exp,
+    iat: exp - 3600,
+    session_id: 's1',
+    jti: randomBytes(6).toString('hex'),
+  })
 }
 
 function read(req: IncomingMessage): Promise<string> {

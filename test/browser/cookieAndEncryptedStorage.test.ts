@@ -1,17 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import {
-  cookieStorage,
-  createSessionClient,
-  encryptedStorage,
-  type SessionClient,
-  webStorage,
-} from '../../src/index.js'
+import { cookieStorage, createSessionClient, encryptedStorage, webStorage } from '../../src/index.js'
+import { fakeJwt } from '../kit/jwt.js'
+import { destroyedWithTest } from '../kit/testClient.js'
 
-function token(sub: string) {
-  const b64 = (v: unknown) =>
-    btoa(JSON.stringify(v)).replaceAll('=', '').replaceAll('+', '-').replaceAll('/', '_')
-  return `${b64({ alg: 'none' })}.${b64({ sub, exp: Math.floor(Date.now() / 1000) + 300 })}.`
-}
+const token = (sub: string) => fakeJwt({ sub, exp: Math.floor(Date.now() / 1000) + 300 })
 
 describe('cookie storage in Chromium', () => {
   afterEach(() => {
@@ -38,44 +30,44 @@ describe('cookie storage in Chromium', () => {
   })
 
   it('holds the refresh token while the rest stays in localStorage', async () => {
-    const client = createSessionClient({
-      appId: 'split',
-      methods: [
-        {
-          id: 'm',
-          signIn: async () => ({ accessToken: token('ada'), refreshToken: 'rt-secret' }),
-          refresh: async () => ({ accessToken: token('ada') }),
-        },
-      ],
-      storage: { default: webStorage(localStorage), refreshToken: cookieStorage() },
-      sync: false,
-    })
+    const client = destroyedWithTest(
+      createSessionClient({
+        appId: 'split',
+        methods: [
+          {
+            id: 'm',
+            signIn: async () => ({ accessToken: token('ada'), refreshToken: 'rt-secret' }),
+            refresh: async () => ({ accessToken: token('ada') }),
+          },
+        ],
+        storage: { default: webStorage(localStorage), refreshToken: cookieStorage() },
+        sync: false,
+      }),
+    )
     await client.signIn()
     expect(JSON.parse(cookieStorage().get('tessera:split:refresh_token') as string).value).toBe('rt-secret')
     expect(localStorage.getItem('tessera:split:session')).not.toContain('rt-secret')
     await client.signOut()
     expect(cookieStorage().get('tessera:split:refresh_token')).toBeNull()
-    client.destroy()
   })
 })
 
 describe('encrypted storage in Chromium', () => {
-  const clients: SessionClient[] = []
   afterEach(() => {
-    for (const c of clients.splice(0)) c.destroy()
     localStorage.clear()
   })
 
   it('leaves only ciphertext in localStorage and decrypts it back, also after a reload', async () => {
     const keyName = crypto.randomUUID()
     const secret = token('ada')
-    const first = createSessionClient({
-      appId: 'enc',
-      methods: [],
-      storage: encryptedStorage(webStorage(localStorage), { keyName }),
-      sync: false,
-    })
-    clients.push(first)
+    const first = destroyedWithTest(
+      createSessionClient({
+        appId: 'enc',
+        methods: [],
+        storage: encryptedStorage(webStorage(localStorage), { keyName }),
+        sync: false,
+      }),
+    )
     await first.ready()
     await first.setTokens({ accessToken: secret })
     await new Promise((r) => setTimeout(r, 50))
@@ -85,13 +77,14 @@ describe('encrypted storage in Chromium', () => {
     expect(raw).not.toContain('ada')
     first.destroy()
 
-    const reloaded = createSessionClient({
-      appId: 'enc',
-      methods: [],
-      storage: encryptedStorage(webStorage(localStorage), { keyName }),
-      sync: false,
-    })
-    clients.push(reloaded)
+    const reloaded = destroyedWithTest(
+      createSessionClient({
+        appId: 'enc',
+        methods: [],
+        storage: encryptedStorage(webStorage(localStorage), { keyName }),
+        sync: false,
+      }),
+    )
     expect(reloaded.getStatus()).toBe('restoring')
     await reloaded.ready()
     expect(reloaded.getSession()?.accessToken).toBe(secret)

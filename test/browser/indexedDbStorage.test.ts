@@ -1,25 +1,13 @@
-import { afterEach, describe, expect, it } from 'vitest'
-import {
-  createSessionClient,
-  indexedDbStorage,
-  type SessionClient,
-  type SessionError,
-} from '../../src/index.js'
+import { describe, expect, it } from 'vitest'
+import { createSessionClient, indexedDbStorage, type SessionError } from '../../src/index.js'
+import { fakeJwt } from '../kit/jwt.js'
+import { destroyedWithTest } from '../kit/testClient.js'
 
-function token(sub: string, lifetime = 300) {
-  const b64 = (v: unknown) =>
-    btoa(JSON.stringify(v)).replaceAll('=', '').replaceAll('+', '-').replaceAll('/', '_')
-  return `${b64({ alg: 'none' })}.${b64({ sub, exp: Math.floor(Date.now() / 1000) + lifetime })}.`
-}
+const token = (sub: string, lifetime = 300) => fakeJwt({ sub, exp: Math.floor(Date.now() / 1000) + lifetime })
 
 const unique = (name: string) => `${name}-${crypto.randomUUID()}`
 
 describe('indexedDbStorage in Chromium', () => {
-  const clients: SessionClient[] = []
-  afterEach(() => {
-    for (const c of clients.splice(0)) c.destroy()
-  })
-
   it('round-trips values through real IndexedDB, across adapter instances', async () => {
     const dbName = unique('rt')
     const a = indexedDbStorage({ dbName })
@@ -31,26 +19,28 @@ describe('indexedDbStorage in Chromium', () => {
 
   it('a client on IndexedDB starts in restoring, then knows the session; a reload restores it', async () => {
     const dbName = unique('client')
-    const first = createSessionClient({
-      appId: 'idb',
-      methods: [],
-      storage: indexedDbStorage({ dbName }),
-      sync: false,
-    })
-    clients.push(first)
+    const first = destroyedWithTest(
+      createSessionClient({
+        appId: 'idb',
+        methods: [],
+        storage: indexedDbStorage({ dbName }),
+        sync: false,
+      }),
+    )
     expect(first.getStatus()).toBe('restoring')
     await first.ready()
     const session = await first.setTokens({ accessToken: token('ada') })
     await new Promise((r) => setTimeout(r, 50)) // let the async write land
     first.destroy()
 
-    const reloaded = createSessionClient({
-      appId: 'idb',
-      methods: [],
-      storage: indexedDbStorage({ dbName }),
-      sync: false,
-    })
-    clients.push(reloaded)
+    const reloaded = destroyedWithTest(
+      createSessionClient({
+        appId: 'idb',
+        methods: [],
+        storage: indexedDbStorage({ dbName }),
+        sync: false,
+      }),
+    )
     expect(reloaded.getStatus()).toBe('restoring')
     expect(reloaded.getSession()).toBeNull()
     await reloaded.ready()
@@ -70,14 +60,15 @@ describe('indexedDbStorage in Chromium', () => {
     indexedDB.deleteDatabase(dbName)
     try {
       const started = performance.now()
-      const client = createSessionClient({
-        appId: 'hang',
-        methods: [],
-        storage: indexedDbStorage({ dbName, timeoutMs: 300 }),
-        storageTimeoutMs: 500,
-        sync: false,
-      })
-      clients.push(client)
+      const client = destroyedWithTest(
+        createSessionClient({
+          appId: 'hang',
+          methods: [],
+          storage: indexedDbStorage({ dbName, timeoutMs: 300 }),
+          storageTimeoutMs: 500,
+          sync: false,
+        }),
+      )
       const errors: SessionError[] = []
       client.errors$.subscribe((e) => errors.push(e))
       await client.ready()
@@ -96,13 +87,14 @@ describe('indexedDbStorage in Chromium', () => {
     const original = Object.getOwnPropertyDescriptor(globalThis, 'indexedDB')
     Object.defineProperty(globalThis, 'indexedDB', { value: undefined, configurable: true })
     try {
-      const client = createSessionClient({
-        appId: 'noidb',
-        methods: [],
-        storage: indexedDbStorage({ dbName: unique('none') }),
-        sync: false,
-      })
-      clients.push(client)
+      const client = destroyedWithTest(
+        createSessionClient({
+          appId: 'noidb',
+          methods: [],
+          storage: indexedDbStorage({ dbName: unique('none') }),
+          sync: false,
+        }),
+      )
       const errors: SessionError[] = []
       client.errors$.subscribe((e) => errors.push(e))
       await client.ready()

@@ -1,17 +1,13 @@
 import { calculateJwkThumbprint, EmbeddedJWK, importJWK, jwtVerify, SignJWT } from 'jose'
 import { afterEach, describe, expect, it } from 'vitest'
-import { createSessionClient, indexedDbKeyStore, type SessionClient, webStorage } from '../../src/index.js'
+import { createSessionClient, indexedDbKeyStore, webStorage } from '../../src/index.js'
+import { fakeJwt } from '../kit/jwt.js'
+import { destroyedWithTest } from '../kit/testClient.js'
 
-function token(sub: string) {
-  const b64 = (v: unknown) =>
-    btoa(JSON.stringify(v)).replaceAll('=', '').replaceAll('+', '-').replaceAll('/', '_')
-  return `${b64({ alg: 'none' })}.${b64({ sub, exp: Math.floor(Date.now() / 1000) + 300 })}.`
-}
+const token = (sub: string) => fakeJwt({ sub, exp: Math.floor(Date.now() / 1000) + 300 })
 
 describe('session keys in Chromium', () => {
-  const clients: SessionClient[] = []
   afterEach(() => {
-    for (const c of clients.splice(0)) c.destroy()
     localStorage.clear()
   })
 
@@ -58,13 +54,14 @@ describe('session keys in Chromium', () => {
   })
 
   it('client.getIdToken() is an ES256 JWT from the session key, verified with jose alone', async () => {
-    const client = createSessionClient({
-      appId: 'keys',
-      methods: [],
-      storage: webStorage(localStorage),
-      sync: false,
-    })
-    clients.push(client)
+    const client = destroyedWithTest(
+      createSessionClient({
+        appId: 'keys',
+        methods: [],
+        storage: webStorage(localStorage),
+        sync: false,
+      }),
+    )
     const session = await client.setTokens({ accessToken: token('ada') })
     const idToken = await client.getIdToken({ ttlSeconds: 60, customClaims: { scope: 'orders' } })
     const { payload, protectedHeader } = await jwtVerify(idToken, EmbeddedJWK, { algorithms: ['ES256'] })
@@ -78,22 +75,24 @@ describe('session keys in Chromium', () => {
   })
 
   it('the default key store keeps the key across a reload, and sign-out deletes it', async () => {
-    const first = createSessionClient({
-      appId: 'reload',
-      methods: [],
-      storage: webStorage(localStorage),
-      sync: false,
-    })
-    clients.push(first)
+    const first = destroyedWithTest(
+      createSessionClient({
+        appId: 'reload',
+        methods: [],
+        storage: webStorage(localStorage),
+        sync: false,
+      }),
+    )
     const session = await first.setTokens({ accessToken: token('ada') })
     first.destroy()
-    const second = createSessionClient({
-      appId: 'reload',
-      methods: [],
-      storage: webStorage(localStorage),
-      sync: false,
-    })
-    clients.push(second)
+    const second = destroyedWithTest(
+      createSessionClient({
+        appId: 'reload',
+        methods: [],
+        storage: webStorage(localStorage),
+        sync: false,
+      }),
+    )
     expect(second.getSession()?.keyThumbprint).toBe(session.keyThumbprint) // synchronous, first line
     const idToken = await second.getIdToken()
     const { protectedHeader } = await jwtVerify(idToken, EmbeddedJWK)

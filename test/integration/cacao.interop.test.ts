@@ -3,10 +3,10 @@ import { Cacao, SiweMessage } from '@didtools/cacao'
 import { EthereumNodeAuth, getAccountId, getEIP191Verifier } from '@didtools/pkh-ethereum'
 import { ParsedMessage } from '@spruceid/siwe-parser'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createSessionClient, memoryKeyStore, memoryStorage, type SessionClient } from '../../src/index.js'
 import { createSessionKey } from '../../src/keys/createSessionKey.js'
 import { verifyCacao, verifySessionToken } from '../../src/server/index.js'
 import { wallet } from '../../src/wallet/index.js'
+import { testClient } from '../kit/testClient.js'
 import { makeCapability, sessionToken } from '../utils/capabilities.js'
 import { startSiweServer } from '../utils/siweServer.js'
 import { checksummed, testWallet } from '../utils/testWallet.js'
@@ -15,19 +15,16 @@ const verifiers = getEIP191Verifier()
 
 describe('CACAO interoperability with Ceramic (did-session)', () => {
   let siwe: Awaited<ReturnType<typeof startSiweServer>>
-  const clients: SessionClient[] = []
   beforeAll(async () => {
     siwe = await startSiweServer()
   })
   afterAll(async () => {
-    for (const c of clients) c.destroy()
     await siwe.close()
   })
 
   it('a capability made by a tessera wallet sign-in verifies with @didtools/cacao', async () => {
     const w = testWallet({ chainId: 10 })
-    const client = createSessionClient({
-      appId: 'interop',
+    const { client } = testClient({
       methods: [
         wallet({
           provider: w.provider,
@@ -38,11 +35,7 @@ describe('CACAO interoperability with Ceramic (did-session)', () => {
           recap: { att: { 'https://api.example/posts': { 'crud/read': [{}] } }, prf: [] },
         }),
       ],
-      storage: memoryStorage(),
-      keyStore: memoryKeyStore(),
-      sync: false,
     })
-    clients.push(client)
     const session = await client.signIn()
     const capability = session.capability
     if (!capability) throw new Error('no capability')

@@ -2,9 +2,10 @@ import { createHash } from 'node:crypto'
 import { createServer, type IncomingMessage, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { calculateJwkThumbprint, EmbeddedJWK, jwtVerify } from 'jose'
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { createSessionClient, memoryStorage, type SessionClient } from '../../src/index.js'
-import { fakeJwt, scriptedMethod } from '../utils/tokens.js'
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import type { SessionClient } from '../../src/index.js'
+import { fakeJwt } from '../kit/jwt.js'
+import { testClient } from '../kit/testClient.js'
 
 interface Seen {
   method: string
@@ -95,7 +96,7 @@ describe('client.fetch against a loopback API', () => {
   let api: Awaited<ReturnType<typeof startApi>>
   let foreign: Awaited<ReturnType<typeof startApi>>
   let client: SessionClient
-  let fixture: ReturnType<typeof scriptedMethod>
+  let fixture: ReturnType<typeof testClient>
 
   beforeAll(async () => {
     api = await startApi()
@@ -111,7 +112,7 @@ describe('client.fetch against a loopback API', () => {
     api.state.requireDPoPNonce = null
     api.state.dpopJkt = null
     foreign.state.seen.length = 0
-    fixture = scriptedMethod()
+    fixture = testClient({ apiOrigins: [api.origin] })
     // Every token the method issues is valid at the API, until revoked.
     const issue = fixture.method.refresh?.bind(fixture.method)
     fixture.method.refresh = async (credentials, ctx) => {
@@ -119,17 +120,10 @@ describe('client.fetch against a loopback API', () => {
       api.state.valid.add(next.accessToken)
       return next
     }
-    client = createSessionClient({
-      appId: 'fetch',
-      methods: [fixture.method],
-      storage: memoryStorage(),
-      sync: false,
-      apiOrigins: [api.origin],
-    })
+    client = fixture.client
     const session = await client.signIn()
     api.state.valid.add(session.accessToken)
   })
-  afterEach(() => client.destroy())
 
   it('sends the token to apiOrigins and nothing to a foreign origin', async () => {
     const ok = await client.fetch(`${api.origin}/me`)
@@ -227,21 +221,15 @@ describe('client.fetch against a loopback API', () => {
 
   it('never sends an expired token: a tab that slept past expiry refreshes before sending', async () => {
     let skewMs = 0
-    const sleepy = scriptedMethod({ now: () => Date.now() + skewMs })
+    // The method's server reads the client's (sleeping) clock.
+    const sleepy = testClient({ apiOrigins: [api.origin], environment: { now: () => Date.now() + skewMs } })
     const issue = sleepy.method.refresh?.bind(sleepy.method)
     sleepy.method.refresh = async (credentials, ctx) => {
       const next = await (issue as NonNullable<typeof issue>)(credentials, ctx)
       api.state.valid.add(next.accessToken)
       return next
     }
-    const c = createSessionClient({
-      appId: 'sleepy',
-      methods: [sleepy.method],
-      storage: memoryStorage(),
-      sync: false,
-      apiOrigins: [api.origin],
-      environment: { now: () => Date.now() + skewMs },
-    })
+    const c = sleepy.client
     const first = await c.signIn()
     api.state.valid.add(first.accessToken)
     skewMs = 10 * 60_000 // the laptop slept ten minutes; no timer fired
@@ -249,17 +237,10 @@ describe('client.fetch against a loopback API', () => {
     expect(res.status).toBe(200)
     expect(sleepy.state.refreshes).toBe(1)
     expect(api.state.seen.map((s) => s.authorization)).not.toContain(`Bearer ${first.accessToken}`)
-    c.destroy()
   })
 
   it('DPoP: binds the proof to the request and answers a use_dpop_nonce challenge once', async () => {
-    const dpopClient = createSessionClient({
-      appId: 'dpop',
-      methods: [],
-      storage: memoryStorage(),
-      sync: false,
-      apiOrigins: [api.origin],
-    })
+    const { client: dpopClient } = testClient({ methods: [], apiOrigins: [api.origin] })
     const token = fakeJwt({ sub: 'u', exp: Math.floor(Date.now() / 1000) + 300 })
     const session = await dpopClient.setTokens({ accessToken: token, tokenType: 'DPoP' })
     api.state.valid.add(token)
@@ -273,18 +254,11 @@ describe('client.fetch against a loopback API', () => {
     api.state.seen.length = 0
     expect((await dpopClient.fetch(`${api.origin}/resource`)).status).toBe(200)
     expect(api.state.seen).toHaveLength(1)
-    dpopClient.destroy()
   })
 
   it('DPoP: tokenType "dpop" in any case keeps the resource server\'s nonce', async () => {
     for (const tokenType of ['dpop', 'DPOP']) {
-      const dpopClient = createSessionClient({
-        appId: `dpop-${tokenType}`,
-        methods: [],
-        storage: memoryStorage(),
-        sync: false,
-        apiOrigins: [api.origin],
-      })
+      const { client: dpopClient } = testClient({ methods: [], apiOrigins: [api.origin] })
       const token = fakeJwt({ sub: 'u', exp: Math.floor(Date.now() / 1000) + 300, t: tokenType })
       const session = await dpopClient.setTokens({ accessToken: token, tokenType })
       api.state.valid.add(token)
@@ -297,18 +271,11 @@ describe('client.fetch against a loopback API', () => {
       api.state.seen.length = 0
       expect((await dpopClient.fetch(`${api.origin}/resource`)).status).toBe(200)
       expect(api.state.seen).toHaveLength(1) // the nonce was remembered
-      dpopClient.destroy()
     }
   })
 
   it('DPoP: a nonce challenge to a stream body returns the 401 (a stream cannot be sent twice); the next request carries the nonce', async () => {
-    const dpopClient = createSessionClient({
-      appId: 'dpop-stream',
-      methods: [],
-      storage: memoryStorage(),
-      sync: false,
-      apiOrigins: [api.origin],
-    })
+    const { client: dpopClient } = testClient({ methods: [], apiOrigins: [api.origin] })
     const token = fakeJwt({ sub: 'u', exp: Math.floor(Date.now() / 1000) + 300 })
     const session = await dpopClient.setTokens({ accessToken: token, tokenType: 'DPoP' })
     api.state.valid.add(token)
@@ -332,6 +299,5 @@ describe('client.fetch against a loopback API', () => {
     expect(again.status).toBe(200)
     expect(api.state.seen).toHaveLength(1)
     expect(api.state.seen[0]?.body.toString('utf8')).toBe('chunk')
-    dpopClient.destroy()
   })
 })

@@ -1,11 +1,12 @@
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type WebSocket, WebSocketServer } from 'ws'
-import { type AuthMethod, createSessionClient, memoryStorage, SessionError } from '../../src/index.js'
+import { type AuthMethod, SessionError } from '../../src/index.js'
 import { inspect } from '../../src/inspect/index.js'
+import { testClient } from '../kit/testClient.js'
+import { startTokenServer, type TokenServer } from '../kit/tokenServer.js'
 import { makeOidcClient, signInThroughProvider } from '../utils/oidcClient.js'
 import { type OidcFixture, startOidcFixture } from '../utils/oidcFixture.js'
-import { startTokenServer, type TokenServer } from '../utils/tokenServer.js'
 
 /** A WebSocket receiver on loopback, as `createWebSocketReceiver` would connect to: it keeps every message. */
 async function startReceiver() {
@@ -139,7 +140,6 @@ describe('tessera-session/inspect over a WebSocket', () => {
         expect(text.includes(secret), 'a secret reached the inspector').toBe(false)
     } finally {
       inspector.stop()
-      client.destroy()
     }
   })
 
@@ -180,11 +180,8 @@ describe('tessera-session/inspect over a WebSocket', () => {
       },
     }
     const inspector = inspect({ url: receiver.url })
-    const client = createSessionClient({
-      appId: 'inspect-ws',
+    const { client } = testClient({
       methods: [passwordMethod],
-      storage: memoryStorage(),
-      sync: false,
       fetch: recordingFetch(issued),
       inspect: inspector,
     })
@@ -204,7 +201,6 @@ describe('tessera-session/inspect over a WebSocket', () => {
       }
     } finally {
       inspector.stop()
-      client.destroy()
     }
   })
 })

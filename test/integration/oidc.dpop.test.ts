@@ -1,22 +1,18 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { createDPoPProof } from '../../src/http/dpopProof.js'
-import type { SessionClient } from '../../src/index.js'
 import { createSessionKey } from '../../src/keys/createSessionKey.js'
 import { makeOidcClient, signInThroughProvider } from '../utils/oidcClient.js'
 import { type OidcFixture, startOidcFixture } from '../utils/oidcFixture.js'
 
 describe('DPoP-bound tokens at the protected API', () => {
   let fixture: OidcFixture | undefined
-  const clients: SessionClient[] = []
   afterEach(async () => {
-    for (const c of clients.splice(0)) c.destroy()
     await fixture?.close()
   })
 
   it('accepts the token only with a proof from the bound key; another key or plain Bearer is rejected', async () => {
     fixture = await startOidcFixture()
     const { client, navigated } = makeOidcClient(fixture)
-    clients.push(client)
     const { session } = await signInThroughProvider(client, navigated)
     expect((await client.fetch(fixture.api.url)).status).toBe(200)
 
@@ -45,7 +41,6 @@ describe('DPoP-bound tokens at the protected API', () => {
   it('answers a resource server demanding DPoP nonces once, then reuses the nonce', async () => {
     fixture = await startOidcFixture({ apiNonce: true })
     const { client, navigated } = makeOidcClient(fixture)
-    clients.push(client)
     await signInThroughProvider(client, navigated)
     expect((await client.fetch(fixture.api.url)).status).toBe(200)
     expect(fixture.api.counters.nonceChallenges).toBe(1)
@@ -56,7 +51,6 @@ describe('DPoP-bound tokens at the protected API', () => {
   it('without DPoP the method gets Bearer tokens the API refuses (it requires DPoP)', async () => {
     fixture = await startOidcFixture()
     const { client, navigated } = makeOidcClient(fixture, { dpop: false })
-    clients.push(client)
     const { session } = await signInThroughProvider(client, navigated)
     expect(session.tokenType).toBe('Bearer')
     expect((await client.fetch(fixture.api.url)).status).toBe(401)

@@ -1,22 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { SessionClient } from '../../src/index.js'
 import { makeOidcClient, signInThroughProvider } from '../utils/oidcClient.js'
 import { type OidcFixture, startOidcFixture } from '../utils/oidcFixture.js'
 
 describe('OpenID Connect against a real provider (oidc-provider on loopback)', () => {
   let fixture: OidcFixture
-  const clients: SessionClient[] = []
   beforeAll(async () => {
     fixture = await startOidcFixture()
   })
   afterAll(async () => {
-    for (const c of clients) c.destroy()
     await fixture.close()
   })
 
   it('runs the full code flow with PKCE and DPoP and builds the session from the validated ID token', async () => {
     const { client, navigated } = makeOidcClient(fixture)
-    clients.push(client)
     const { session } = await signInThroughProvider(client, navigated)
     const authorize = new URL(navigated[0] as string)
     expect(authorize.searchParams.get('code_challenge_method')).toBe('S256')

@@ -7,13 +7,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startOpenIdProvider } from '../../docs/demo/server/openidProvider.js'
 import { isRedirectRequest, type RedirectRequest } from '../../src/authMethod.js'
-import {
-  createSessionClient,
-  memoryStorage,
-  type SessionClient,
-  type StorageAdapter,
-} from '../../src/index.js'
+import { memoryStorage, type StorageAdapter } from '../../src/index.js'
 import { oidc } from '../../src/oidc/index.js'
+import { testClient } from '../kit/testClient.js'
 import { methodContext, recordingFetch, type SeenTokenRequest } from '../utils/methodContext.js'
 import { type OidcFixture, REDIRECT_URI, startOidcFixture } from '../utils/oidcFixture.js'
 import { scriptedLogin } from '../utils/scriptedLogin.js'
@@ -45,7 +41,6 @@ async function startAndLogin(m: ReturnType<typeof oidc>, ctx: ReturnType<typeof 
 describe('two oidc() methods on one redirect URI', () => {
   let fixture: OidcFixture
   let providerB: RunningProvider
-  const clients: SessionClient[] = []
 
   beforeAll(async () => {
     // Provider A has two clients (a, a2): the same issuer, so RFC 9207 `iss` cannot tell them apart.
@@ -53,7 +48,6 @@ describe('two oidc() methods on one redirect URI', () => {
     providerB = await startOpenIdProvider({ redirectUris: [REDIRECT_URI], apiAudience: fixture.api.url })
   })
   afterAll(async () => {
-    for (const c of clients) c.destroy()
     await Promise.all([fixture.close(), providerB.close()])
   })
 
@@ -118,18 +112,14 @@ describe('two oidc() methods on one redirect URI', () => {
     const shared = memoryStorage()
     const seen: SeenTokenRequest[] = []
     const navigated: string[] = []
-    const client = createSessionClient({
-      appId: 'mixup',
+    const { client } = testClient({
       methods: [
         method('a', fixture.op.issuer, fixture.op.clientId, shared),
         method('b', fixture.op.issuer, 'second-client', shared),
       ],
-      storage: memoryStorage(),
-      sync: false,
       navigate: (url) => navigated.push(url),
       fetch: recordingFetch(seen),
     })
-    clients.push(client)
     void client.signIn(undefined, { method: 'b' }).catch(() => undefined)
     for (let i = 0; i < 300 && navigated.length === 0; i++) await new Promise((r) => setTimeout(r, 10))
     const callback = await scriptedLogin(navigated[0] as string, { redirectUri: REDIRECT_URI })
@@ -142,17 +132,13 @@ describe('two oidc() methods on one redirect URI', () => {
   it('through the client: the pending redirect\'s method ("b", not the first) completes the callback', async () => {
     const shared = memoryStorage()
     const navigated: string[] = []
-    const client = createSessionClient({
-      appId: 'mixup-ok',
+    const { client } = testClient({
       methods: [
         method('a', fixture.op.issuer, fixture.op.clientId, shared),
         method('b', providerB.issuer, providerB.clientId, shared),
       ],
-      storage: memoryStorage(),
-      sync: false,
       navigate: (url) => navigated.push(url),
     })
-    clients.push(client)
     const pending = client.signIn(undefined, { method: 'b' }).catch(() => undefined)
     for (let i = 0; i < 300 && navigated.length === 0; i++) await new Promise((r) => setTimeout(r, 10))
     const callback = await scriptedLogin(navigated[0] as string, { redirectUri: REDIRECT_URI })

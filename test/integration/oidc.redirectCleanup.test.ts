@@ -2,10 +2,11 @@
 // (sign-out, its timeout, a newer sign-in) clears the PKCE verifier, state and nonce the method
 // stored and deletes the key made for it, and a callback that comes later is refused.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createSessionClient, type SessionClient, type StorageAdapter } from '../../src/index.js'
+import type { StorageAdapter } from '../../src/index.js'
 import { oidc } from '../../src/oidc/index.js'
 import { simulatedEnvironment } from '../../src/testing/index.js'
 import { trackingKeyStore } from '../kit/origin.js'
+import { testClient } from '../kit/testClient.js'
 import { type OidcFixture, REDIRECT_URI, startOidcFixture } from '../utils/oidcFixture.js'
 import { scriptedLogin } from '../utils/scriptedLogin.js'
 
@@ -26,12 +27,10 @@ function listedStorage() {
 
 describe('a pending redirect leaves nothing behind when it ends', () => {
   let fixture: OidcFixture
-  const clients: SessionClient[] = []
   beforeAll(async () => {
     fixture = await startOidcFixture()
   })
   afterAll(async () => {
-    for (const c of clients) c.destroy()
     await fixture.close()
   })
 
@@ -40,8 +39,7 @@ describe('a pending redirect leaves nothing behind when it ends', () => {
     const redirectStorage = listedStorage()
     const keys = trackingKeyStore()
     const navigated: string[] = []
-    const client = createSessionClient({
-      appId: `cleanup-${clients.length}`,
+    const { client } = testClient({
       methods: [
         oidc({
           issuer: fixture.op.issuer,
@@ -53,11 +51,9 @@ describe('a pending redirect leaves nothing behind when it ends', () => {
       ],
       environment: env,
       keyStore: keys,
-      sync: false,
       navigate: (url) => navigated.push(url),
       redirectTimeoutSeconds: 60,
     })
-    clients.push(client)
     const begin = async () => {
       const before = navigated.length
       void client.signIn().catch(() => undefined)

@@ -9,8 +9,9 @@ import { decodeJwt, decodeProtectedHeader, importJWK, SignJWT } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RedirectRequest } from '../../src/authMethod.js'
 import type { SessionExpiredEvent } from '../../src/index.js'
-import { type Credentials, createSessionClient, memoryStorage } from '../../src/index.js'
+import { type Credentials, memoryStorage } from '../../src/index.js'
 import { oidc } from '../../src/oidc/index.js'
+import { testClient } from '../kit/testClient.js'
 import { methodContext } from '../utils/methodContext.js'
 import { type OidcFixture, REDIRECT_URI, startOidcFixture } from '../utils/oidcFixture.js'
 import { scriptedLogin } from '../utils/scriptedLogin.js'
@@ -153,8 +154,7 @@ describe('an OIDC refresh answer is validated', () => {
   it('through the client: a refresh that names another subject never becomes the session', async () => {
     const rewrites: Partial<Record<string, Rewrite>> = {}
     const navigated: string[] = []
-    const client = createSessionClient({
-      appId: 'refresh-validation',
+    const { client } = testClient({
       methods: [
         oidc({
           issuer: fixture.op.issuer,
@@ -165,33 +165,25 @@ describe('an OIDC refresh answer is validated', () => {
           redirectStorage: memoryStorage(),
         }),
       ],
-      storage: memoryStorage(),
-      sync: false,
       navigate: (url) => navigated.push(url),
       fetch: rewritingFetch(fixture, rewrites),
     })
-    try {
-      const pending = client.signIn().catch(() => undefined)
-      for (let i = 0; i < 300 && navigated.length === 0; i++) await new Promise((r) => setTimeout(r, 10))
-      const callback = await scriptedLogin(navigated[0] as string, { redirectUri: REDIRECT_URI })
-      const session = await client.handleRedirectCallback(callback)
-      await pending
-      rewrites.refresh_token = resignIdToken((c) => (c.sub = 'mallory'))
-      // The provider already rotated the refresh token it was sent: the session ends (retrying
-      // would be reuse), and it never becomes mallory's.
-      await expect(client.refresh()).rejects.toMatchObject({
-        code: 'SESSION_EXPIRED',
-        cause: { code: 'INVALID_RESPONSE' },
-      })
-      expect(client.getStatus()).toBe('expired')
-      expect(client.getSession()).toBeNull()
-      const expired: SessionExpiredEvent[] = []
-      client.onSessionExpired((event) => expired.push(event))
-      expect(expired.map((e) => [e.reason, e.session.subject])).toEqual([
-        ['refresh_rejected', session.subject],
-      ])
-    } finally {
-      client.destroy()
-    }
+    const pending = client.signIn().catch(() => undefined)
+    for (let i = 0; i < 300 && navigated.length === 0; i++) await new Promise((r) => setTimeout(r, 10))
+    const callback = await scriptedLogin(navigated[0] as string, { redirectUri: REDIRECT_URI })
+    const session = await client.handleRedirectCallback(callback)
+    await pending
+    rewrites.refresh_token = resignIdToken((c) => (c.sub = 'mallory'))
+    // The provider already rotated the refresh token it was sent: the session ends (retrying
+    // would be reuse), and it never becomes mallory's.
+    await expect(client.refresh()).rejects.toMatchObject({
+      code: 'SESSION_EXPIRED',
+      cause: { code: 'INVALID_RESPONSE' },
+    })
+    expect(client.getStatus()).toBe('expired')
+    expect(client.getSession()).toBeNull()
+    const expired: SessionExpiredEvent[] = []
+    client.onSessionExpired((event) => expired.push(event))
+    expect(expired.map((e) => [e.reason, e.session.subject])).toEqual([['refresh_rejected', session.subject]])
   })
 })

@@ -3,14 +3,14 @@
 // server verifies every part of an assertion (each tampered copy is refused, the untouched one is not).
 import { createHash } from 'node:crypto'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
-import { createSessionClient, memoryStorage, type SessionClient, type SessionError } from '../../src/index.js'
+import type { SessionError } from '../../src/index.js'
 import { passkey } from '../../src/passkey/index.js'
+import { testClient } from '../kit/testClient.js'
 import { type PasskeyFixture, startPasskeyFixture } from '../utils/passkeyFixture.js'
 import { type SoftAuthenticator, softAuthenticator } from '../utils/softAuthenticator.js'
 
 let fixture: PasskeyFixture
 let authenticator: SoftAuthenticator
-const clients: SessionClient[] = []
 
 beforeAll(async () => {
   fixture = await startPasskeyFixture({ accessTokenTtl: 300 })
@@ -21,7 +21,6 @@ beforeEach(() => {
   authenticator.install(fixture.pageOrigin)
 })
 afterEach(() => {
-  for (const client of clients.splice(0)) client.destroy()
   vi.unstubAllGlobals()
 })
 
@@ -29,11 +28,8 @@ type Json = Record<string, unknown>
 /** Rewrites the JSON body of requests to one endpoint (like a man in the middle), and records answers. */
 function newClient(rewrite?: { path: string; change: (body: Json) => Json }) {
   const answers: Array<{ path: string; status: number; body: Json }> = []
-  const client = createSessionClient({
-    appId: `passkey-flow-${clients.length}`,
+  const { client } = testClient({
     methods: [passkey(fixture.methodOptions)],
-    storage: memoryStorage(),
-    sync: false,
     // The page claims localhost; the server listens on 127.0.0.1, another origin for client.fetch.
     apiOrigins: [new URL(fixture.base).origin],
     fetch: async (input, init) => {
@@ -48,7 +44,6 @@ function newClient(rewrite?: { path: string; change: (body: Json) => Json }) {
       return res
     },
   })
-  clients.push(client)
   return { client, answers }
 }
 

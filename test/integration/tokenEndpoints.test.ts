@@ -1,25 +1,18 @@
 import { AuthSessionManager, MemoryStorage } from '@toruslabs/session-manager'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { credentialsFromTokenSet, type TokenSet, tokenEndpoints } from '../../src/endpoints/index.js'
-import {
-  createSessionClient,
-  type Environment,
-  memoryStorage,
-  type SessionClient,
-  type StorageAdapter,
-} from '../../src/index.js'
+import { createSessionClient, type Environment, memoryStorage, type StorageAdapter } from '../../src/index.js'
 import { storedToken } from '../kit/storedToken.js'
+import { destroyedWithTest } from '../kit/testClient.js'
 import { startTorusAuthServer, type TorusAuthServer } from '../utils/torusAuthServer.js'
 
 describe("tokenEndpoints against a backend speaking Torus's protocol", () => {
   let server: TorusAuthServer
-  const clients: SessionClient[] = []
   beforeAll(async () => {
     server = await startTorusAuthServer()
   })
   afterAll(() => server.close())
   afterEach(() => {
-    for (const c of clients.splice(0)) c.destroy()
     server.failNext(0)
     server.setClockOffset(0)
   })
@@ -42,15 +35,16 @@ describe("tokenEndpoints against a backend speaking Torus's protocol", () => {
       baseURL: server.url,
       ...(options.refreshEndpoint ? { refreshEndpoint: options.refreshEndpoint } : {}),
     })
-    const client = createSessionClient({
-      appId: 'torus',
-      methods: [endpoints],
-      storage,
-      sync: false,
-      keyStore: false,
-      ...(options.environment ? { environment: options.environment } : {}),
-    })
-    clients.push(client)
+    const client = destroyedWithTest(
+      createSessionClient({
+        appId: 'torus',
+        methods: [endpoints],
+        storage,
+        sync: false,
+        keyStore: false,
+        ...(options.environment ? { environment: options.environment } : {}),
+      }),
+    )
     return { endpoints, client }
   }
 

@@ -6,7 +6,6 @@ import {
   type KeyStore,
   memoryKeyStore,
   memoryStorage,
-  type SessionClient,
   type StorageAdapter,
 } from '../../src/index.js'
 import { verifySessionToken } from '../../src/server/index.js'
@@ -20,6 +19,7 @@ import {
   wallet,
   walletSessionOf,
 } from '../../src/wallet/index.js'
+import { destroyedWithTest, testClient } from '../kit/testClient.js'
 import { startSiweServer } from '../utils/siweServer.js'
 import { checksummed, testWallet } from '../utils/testWallet.js'
 
@@ -31,14 +31,12 @@ const recap: Recap = {
 
 describe('wallet sessions as object capabilities (issue 12)', () => {
   let siwe: Awaited<ReturnType<typeof startSiweServer>>
-  const clients: SessionClient[] = []
   let clock = Date.now()
   beforeAll(async () => {
     siwe = await startSiweServer()
   })
   afterAll(() => siwe.close())
   afterEach(() => {
-    for (const c of clients.splice(0)) c.destroy()
     clock = Date.now()
   })
 
@@ -46,28 +44,28 @@ describe('wallet sessions as object capabilities (issue 12)', () => {
     w: ReturnType<typeof testWallet>,
     extra: Partial<Parameters<typeof wallet>[0]> = {},
     shared: { storage?: StorageAdapter; keyStore?: KeyStore } = {},
-  ) => {
-    const client = createSessionClient({
-      appId: 'cap',
-      methods: [
-        wallet({
-          provider: w.provider,
-          nonceUrl: `${siwe.url}/nonce`,
-          verifyUrl: `${siwe.url}/verify`,
-          refreshUrl: `${siwe.url}/refresh`,
-          domain: 'dapp.example',
-          resources: ['ceramic://*'],
-          ...extra,
-        }),
-      ],
-      storage: shared.storage ?? memoryStorage(),
-      keyStore: shared.keyStore ?? memoryKeyStore(),
-      environment: { now: () => clock },
-      sync: false,
-    })
-    clients.push(client)
-    return client
-  }
+  ) =>
+    // Built here: tests reload a client on the storage and keys it shares with an earlier one.
+    destroyedWithTest(
+      createSessionClient({
+        appId: 'cap',
+        methods: [
+          wallet({
+            provider: w.provider,
+            nonceUrl: `${siwe.url}/nonce`,
+            verifyUrl: `${siwe.url}/verify`,
+            refreshUrl: `${siwe.url}/refresh`,
+            domain: 'dapp.example',
+            resources: ['ceramic://*'],
+            ...extra,
+          }),
+        ],
+        storage: shared.storage ?? memoryStorage(),
+        keyStore: shared.keyStore ?? memoryKeyStore(),
+        environment: { now: () => clock },
+        sync: false,
+      }),
+    )
 
   it('the wallet signs an EIP-4361 message whose URI is the session key; the session keeps it as a CAIP-74 CACAO', async () => {
     const w = testWallet({ chainId: 137 })
@@ -263,8 +261,7 @@ describe('wallet sessions as object capabilities (issue 12)', () => {
 
   it('a client without session keys signs in with plain SIWE: no capability, the page URI', async () => {
     const w = testWallet()
-    const client = createSessionClient({
-      appId: 'nokeys',
+    const { client } = testClient({
       methods: [
         wallet({
           provider: w.provider,
@@ -274,11 +271,8 @@ describe('wallet sessions as object capabilities (issue 12)', () => {
           uri: 'https://dapp.example',
         }),
       ],
-      storage: memoryStorage(),
       keyStore: false,
-      sync: false,
     })
-    clients.push(client)
     const session = await client.signIn()
     expect(session.capability).toBeUndefined()
     expect(new ParsedMessage(w.messages[0] as string).uri).toBe('https://dapp.example')

@@ -6,11 +6,12 @@
 import { execFile } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createSessionClient, memoryKeyStore, memoryStorage } from '../../src/index.js'
+import { memoryKeyStore } from '../../src/index.js'
 import { wallet } from '../../src/wallet/index.js'
+import { fakeJwt } from '../kit/jwt.js'
+import { testClient } from '../kit/testClient.js'
 import { startSiweServer } from '../utils/siweServer.js'
 import { checksummed, testWallet } from '../utils/testWallet.js'
-import { fakeJwt } from '../utils/tokens.js'
 import { startWalletApi, type WalletApi } from '../utils/walletApi.js'
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
@@ -50,8 +51,7 @@ describe('a portable wallet session, end to end in Node', () => {
   it('signs in with a real wallet, restores in another process with its key: 200, then 401 once the capability expired', async () => {
     const w = testWallet({ chainId: 1 })
     const keyStore = memoryKeyStore({ extractable: true })
-    const client = createSessionClient({
-      appId: 'cli',
+    const { client } = testClient({
       methods: [
         wallet({
           provider: w.provider,
@@ -62,27 +62,20 @@ describe('a portable wallet session, end to end in Node', () => {
           expiresInSecs: 600,
         }),
       ],
-      storage: memoryStorage(),
       keyStore,
-      sync: false,
     })
     const session = await client.signIn()
     const text = (await client.serialize({ includeKey: true })) as string
 
     // A DPoP-bound session of the same kind of store, to prove DPoP proofs travel too.
-    const dpopClient = createSessionClient({
-      appId: 'cli-dpop',
-      methods: [],
-      storage: memoryStorage(),
-      keyStore,
-      sync: false,
-    })
+    const { client: dpopClient } = testClient({ methods: [], keyStore })
     const dpopSession = await dpopClient.setTokens({
       accessToken: fakeJwt({ sub: 'svc', exp: Math.floor(Date.now() / 1000) + 600 }),
       tokenType: 'DPoP',
     })
     api.expectDPoPKey(dpopSession.keyThumbprint as string)
     const dpopText = (await dpopClient.serialize({ includeKey: true })) as string
+    // This process is done with them: only the strings go on, to another process.
     client.destroy()
     dpopClient.destroy()
 

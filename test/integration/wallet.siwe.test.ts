@@ -1,8 +1,8 @@
 /** Issue 9 item 7: every SIWE message tessera builds is EIP-4361, checked by a real parser. */
 import { isEIP55Address, ParsedMessage } from '@spruceid/siwe-parser'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createSessionClient, memoryStorage, type SessionClient } from '../../src/index.js'
 import { type SiweFields, siweMessage, wallet } from '../../src/wallet/index.js'
+import { testClient } from '../kit/testClient.js'
 import { startSiweServer } from '../utils/siweServer.js'
 import { checksummed, testWallet, wrongChecksum } from '../utils/testWallet.js'
 
@@ -38,17 +38,14 @@ function parse(message: string) {
 
 describe('SIWE messages are EIP-4361 (issue 9, item 7)', () => {
   let siwe: Awaited<ReturnType<typeof startSiweServer>>
-  const clients: SessionClient[] = []
   beforeAll(async () => {
     siwe = await startSiweServer()
   })
   afterAll(async () => {
-    for (const c of clients) c.destroy()
     await siwe.close()
   })
-  const clientFor = (w: ReturnType<typeof testWallet>, extra: Partial<Parameters<typeof wallet>[0]> = {}) => {
-    const client = createSessionClient({
-      appId: `siwe-${clients.length}`,
+  const clientFor = (w: ReturnType<typeof testWallet>, extra: Partial<Parameters<typeof wallet>[0]> = {}) =>
+    testClient({
       methods: [
         wallet({
           provider: w.provider,
@@ -59,12 +56,7 @@ describe('SIWE messages are EIP-4361 (issue 9, item 7)', () => {
           ...extra,
         }),
       ],
-      storage: memoryStorage(),
-      sync: false,
-    })
-    clients.push(client)
-    return client
-  }
+    }).client
 
   it('the lowercase address a wallet shares goes into the message EIP-55 checksummed, and the message parses', async () => {
     const w = testWallet({ chainId: 137 })

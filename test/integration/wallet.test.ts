@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createSessionClient, memoryStorage } from '../../src/index.js'
 import { siweMessage, wallet } from '../../src/wallet/index.js'
+import { testClient } from '../kit/testClient.js'
 import { startSiweServer } from '../utils/siweServer.js'
 import { checksummed, testWallet } from '../utils/testWallet.js'
 
@@ -26,12 +26,7 @@ describe('wallet sign-in (Sign-In with Ethereum)', () => {
 
   it('signs in with a real signature verified by the backend, refreshes, and signs out', async () => {
     const w = testWallet({ chainId: 137 })
-    const client = createSessionClient({
-      appId: 'dapp',
-      methods: [method(w.provider)],
-      storage: memoryStorage(),
-      sync: false,
-    })
+    const { client } = testClient({ methods: [method(w.provider)] })
     const session = await client.signIn()
     expect(session.address).toBe(checksummed(w.address))
     expect(session.subject).toBe(`eip155:137:${checksummed(w.address)}`)
@@ -48,19 +43,12 @@ describe('wallet sign-in (Sign-In with Ethereum)', () => {
     await client.signOut()
     await new Promise((r) => setTimeout(r, 50))
     expect(siwe.counts.logout).toBe(1)
-    client.destroy()
   })
 
   it('a user who rejects the signature gets SIGN_IN_FAILED and stays signed out', async () => {
-    const client = createSessionClient({
-      appId: 'dapp2',
-      methods: [method(testWallet({ reject: true }).provider)],
-      storage: memoryStorage(),
-      sync: false,
-    })
+    const { client } = testClient({ methods: [method(testWallet({ reject: true }).provider)] })
     await expect(client.signIn()).rejects.toMatchObject({ code: 'SIGN_IN_FAILED', message: /rejected/ })
     expect(client.getStatus()).toBe('signedOut')
-    client.destroy()
   })
 
   it('a wallet that signs for another address is refused by the backend', async () => {
@@ -76,16 +64,10 @@ describe('wallet sign-in (Sign-In with Ethereum)', () => {
                 : args,
             ),
     }
-    const client = createSessionClient({
-      appId: 'dapp3',
-      methods: [method(forged)],
-      storage: memoryStorage(),
-      sync: false,
-    })
+    const { client } = testClient({ methods: [method(forged)] })
     const before = siwe.counts.badSignatures
     await expect(client.signIn()).rejects.toMatchObject({ code: 'SIGN_IN_FAILED' })
     expect(siwe.counts.badSignatures).toBe(before + 1)
-    client.destroy()
   })
 
   it('builds EIP-4361 text exactly and refuses malformed fields', () => {

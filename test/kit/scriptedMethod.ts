@@ -30,7 +30,9 @@ export interface ScriptedMethodOptions {
   expiresIn?: number
 }
 
-function wait(ctx: MethodContext, ms: number): Promise<void> {
+/** Waits `ms` on the client's clock; `abortable: false` waits on even when the client aborts. */
+function wait(ctx: MethodContext, ms: number, abortable = true): Promise<void> {
+  if (!abortable) return new Promise((resolve) => ctx.environment.setTimeout(resolve, ms))
   return new Promise((resolve, reject) => {
     const onAbort = () => {
       ctx.environment.clearTimeout(timer)
@@ -78,6 +80,11 @@ export function scriptedMethod(options: ScriptedMethodOptions = {}) {
     plan: [] as RefreshPlan[],
     /** How long each refresh takes on the client's clock. */
     refreshDelayMs: 0,
+    /**
+     * False: a refresh does not listen to `ctx.signal` (as a method that never passes it to
+     * fetch), so its answer still arrives after the client stopped waiting for it.
+     */
+    refreshAbortable: true,
     /** How long each sign-in takes on the client's clock. */
     signInDelayMs: 0,
   }
@@ -106,7 +113,7 @@ export function scriptedMethod(options: ScriptedMethodOptions = {}) {
         if (outcome === 'hang') await untilAborted(ctx)
         // The server rotates at once; the answer takes refreshDelayMs to come back.
         const issued = outcome === 'ok' && current.refreshToken ? service.refresh(current.refreshToken) : null
-        if (state.refreshDelayMs > 0) await wait(ctx, state.refreshDelayMs)
+        if (state.refreshDelayMs > 0) await wait(ctx, state.refreshDelayMs, state.refreshAbortable)
         if (outcome === 'network') throw new TypeError('fetch failed')
         if (outcome === 'server') throw new SessionError('NETWORK', 'The server answered 503')
         if (outcome === 'reject' || !issued)

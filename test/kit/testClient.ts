@@ -10,22 +10,37 @@ import {
   type SessionClient,
   type SessionClientOptions,
 } from '../../src/index.js'
-import { scriptedMethod } from './scriptedMethod.js'
+import { type ScriptedMethodOptions, scriptedMethod } from './scriptedMethod.js'
 
 let clients = 0
 
 /**
- * A client for one test. Without `methods`, a {@link scriptedMethod} is made and returned.
+ * Destroys `client` when the current test finishes, for tests that build their client themselves
+ * (construction options, reloads on shared storage): the cleanup of {@link testClient} alone.
  *
  * @example
  * ```ts
- * const { client, state } = testClient({ environment: env })
+ * const reloaded = destroyedWithTest(createSessionClient({ appId: 'shop', methods, storage }))
+ * ```
+ */
+export function destroyedWithTest<T extends { destroy(): void }>(client: T): T {
+  onTestFinished(() => client.destroy())
+  return client
+}
+
+/**
+ * A client for one test. Without `methods`, a {@link scriptedMethod} is made (with `method`'s
+ * options; its server reads the client's clock) and returned.
+ *
+ * @example
+ * ```ts
+ * const { client, state } = testClient({ environment: env }, { lifetimeSeconds: 60 })
  * await client.signIn()
  * ```
  */
-export function testClient(options: Partial<SessionClientOptions> = {}) {
+export function testClient(options: Partial<SessionClientOptions> = {}, method: ScriptedMethodOptions = {}) {
   const clock = options.environment?.now
-  const scripted = scriptedMethod(clock ? { now: () => clock() } : {})
+  const scripted = scriptedMethod({ ...(clock ? { now: () => clock() } : {}), ...method })
   const client: SessionClient = createSessionClient({
     appId: `test-${++clients}`,
     storage: memoryStorage(),
@@ -34,6 +49,6 @@ export function testClient(options: Partial<SessionClientOptions> = {}) {
     ...options,
     methods: options.methods ?? [scripted.method],
   })
-  onTestFinished(() => client.destroy())
+  destroyedWithTest(client)
   return { client, ...scripted }
 }

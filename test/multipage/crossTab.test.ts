@@ -2,8 +2,8 @@
 // tokens and revokes the whole family on reuse, as real providers do.
 import type { Browser, BrowserContext, Page } from 'playwright'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { startTokenServer, type TokenServer } from '../kit/tokenServer.js'
 import { launchChromium } from '../utils/chromium.js'
-import { startTokenServer, type TokenServer } from '../utils/tokenServer.js'
 import {
   eventually,
   openTab,

@@ -1,22 +1,20 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { createSessionClient, memoryStorage, type SessionClient, SessionError } from '../../src/index.js'
+import { afterEach, beforeEach, describe, expect, it, onTestFinished, vi } from 'vitest'
+import { memoryStorage, SessionError } from '../../src/index.js'
+import { fakeJwt } from '../kit/jwt.js'
 import { holdsNoSession } from '../kit/storedToken.js'
-import { fakeJwt, scriptedMethod } from '../utils/tokens.js'
+import { testClient } from '../kit/testClient.js'
 
 describe('client basics', () => {
-  let client: SessionClient | undefined
   beforeEach(() => {
     vi.useFakeTimers({ now: new Date('2026-01-01T00:00:00Z') })
   })
   afterEach(() => {
-    client?.destroy()
     vi.useRealTimers()
   })
 
   it('signs in, exposes the session synchronously, refreshes before expiry and signs out', async () => {
-    const { method, state } = scriptedMethod()
     const storage = memoryStorage()
-    client = createSessionClient({ appId: 'app', methods: [method], storage, sync: false })
+    const { client, state } = testClient({ appId: 'app', storage })
     expect(client.getStatus()).toBe('signedOut')
     const session = await client.signIn()
     expect(session.subject).toBe('user-1')
@@ -34,7 +32,7 @@ describe('client basics', () => {
   })
 
   it('rejects a token with no expiry with INVALID_TOKEN', async () => {
-    client = createSessionClient({ appId: 'app', methods: [], storage: memoryStorage(), sync: false })
+    const { client } = testClient({ methods: [] })
     await expect(client.setTokens({ accessToken: 'opaque', subject: 'u' })).rejects.toMatchObject({
       code: 'INVALID_TOKEN',
     })
@@ -53,15 +51,15 @@ describe('client basics', () => {
 describe('sign-in while signed in', () => {
   it('a failed sign-in leaves the existing session active and stored', async () => {
     vi.useFakeTimers({ now: new Date('2026-01-01T00:00:00Z') })
-    const { method } = scriptedMethod()
+    onTestFinished(() => {
+      vi.useRealTimers()
+    })
     const storage = memoryStorage()
-    const client = createSessionClient({ appId: 'again', methods: [method], storage, sync: false })
+    const { client } = testClient({ appId: 'again', storage })
     const session = await client.signIn()
     await expect(client.signIn({ fail: true })).rejects.toMatchObject({ code: 'SIGN_IN_FAILED' })
     expect(client.getStatus()).toBe('active')
     expect(client.getSession()?.accessToken).toBe(session.accessToken)
     expect(storage.get('tessera:again:session')).toContain(session.id)
-    client.destroy()
-    vi.useRealTimers()
   })
 })

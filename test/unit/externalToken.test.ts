@@ -1,13 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { externalToken } from '../../src/endpoints/index.js'
-import {
-  createSessionClient,
-  memoryStorage,
-  type SessionClient,
-  SessionError,
-  type SessionExpiredEvent,
-} from '../../src/index.js'
-import { fakeJwt } from '../utils/tokens.js'
+import { type SessionClient, SessionError, type SessionExpiredEvent } from '../../src/index.js'
+import { fakeJwt } from '../kit/jwt.js'
+import { testClient } from '../kit/testClient.js'
 
 /** A parent SDK that owns the tokens: it mints 300 s JWTs and can be told to fail. */
 function parentSdk() {
@@ -39,20 +34,16 @@ describe('externalToken: access tokens from the app’s callback', () => {
   beforeEach(() => {
     vi.useFakeTimers({ now: new Date('2026-03-01T10:00:00Z') })
     sdk = parentSdk()
-    client = createSessionClient({
-      appId: 'external',
+    client = testClient({
       methods: [externalToken({ getAccessToken: sdk.getAccessToken, timeoutMs: 5_000 })],
-      storage: memoryStorage(),
-      sync: false,
       keyStore: false,
-    })
+    }).client
     expired = []
     errors = []
     client.onSessionExpired((e) => expired.push(e))
     client.errors$.subscribe((e) => errors.push(e.code))
   })
   afterEach(() => {
-    client.destroy()
     vi.useRealTimers()
   })
 

@@ -1,15 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest'
-import { createSessionClient, memoryStorage, type SessionClient } from '../../src/index.js'
-import { scriptedMethod } from '../utils/tokens.js'
+import { describe, expect, it } from 'vitest'
+import { testClient } from '../kit/testClient.js'
 
 describe('hasSessionFor matches accounts (issue 9, item 15)', () => {
-  const clients: SessionClient[] = []
-  afterEach(() => {
-    for (const c of clients.splice(0)) c.destroy()
-  })
   const signedInAs = async (subject: string, extra: { address?: string; authorizations?: string[] } = {}) => {
-    const client = createSessionClient({ appId: 'hsf', methods: [], storage: memoryStorage(), sync: false })
-    clients.push(client)
+    const { client } = testClient({ methods: [] })
     await client.setTokens({
       accessToken: 'opaque',
       subject,
@@ -45,13 +39,7 @@ describe('hasSessionFor matches accounts (issue 9, item 15)', () => {
   })
 
   it('no session, no match', async () => {
-    const client = createSessionClient({
-      appId: 'hsf0',
-      methods: [scriptedMethod().method],
-      storage: memoryStorage(),
-      sync: false,
-    })
-    clients.push(client)
+    const { client } = testClient()
     expect(client.hasSessionFor('user-1')).toBe(false)
   })
 })

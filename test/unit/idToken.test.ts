@@ -1,7 +1,8 @@
 import { calculateJwkThumbprint, decodeProtectedHeader, EmbeddedJWK, jwtVerify } from 'jose'
-import { afterEach, describe, expect, it } from 'vitest'
-import { type AuthMethod, createSessionClient, memoryStorage, type SessionClient } from '../../src/index.js'
-import { fakeJwt } from '../utils/tokens.js'
+import { describe, expect, it } from 'vitest'
+import { type AuthMethod, memoryKeyStore } from '../../src/index.js'
+import { fakeJwt } from '../kit/jwt.js'
+import { testClient } from '../kit/testClient.js'
 
 /** What a backend does with the token, using jose alone (the snippet in docs/keys.md). */
 async function verifyOnBackend(idToken: string, expectedThumbprint: string) {
@@ -14,11 +15,8 @@ async function verifyOnBackend(idToken: string, expectedThumbprint: string) {
 }
 
 describe('client.getIdToken()', () => {
-  let client: SessionClient
-  afterEach(() => client.destroy())
-
   it('signs an ES256 JWT with the session key: sub, iat, exp, cnf and custom claims, verifiable with jose alone', async () => {
-    client = createSessionClient({ appId: 'idt', methods: [], storage: memoryStorage(), sync: false })
+    const { client } = testClient({ methods: [] })
     const session = await client.setTokens({
       accessToken: fakeJwt({ sub: 'ada', exp: Math.floor(Date.now() / 1000) + 600 }),
     })
@@ -34,10 +32,9 @@ describe('client.getIdToken()', () => {
     expect(payload.role).toBe('admin')
     expect((payload.exp as number) - (payload.iat as number)).toBe(120)
     // A token from another session key does not pass.
-    const other = createSessionClient({ appId: 'idt2', methods: [], storage: memoryStorage(), sync: false })
+    const other = testClient({ methods: [] }).client
     await other.setTokens({ accessToken: fakeJwt({ sub: 'ada', exp: Math.floor(Date.now() / 1000) + 600 }) })
     await expect(verifyOnBackend(await other.getIdToken(), session.keyThumbprint as string)).rejects.toThrow()
-    other.destroy()
   })
 
   it("prefers the method's own getIdToken", async () => {
@@ -48,19 +45,18 @@ describe('client.getIdToken()', () => {
       }),
       getIdToken: async (_credentials, options) => `method-token-${options.ttlSeconds}`,
     }
-    client = createSessionClient({ appId: 'idt3', methods: [method], storage: memoryStorage(), sync: false })
+    const { client } = testClient({ methods: [method] })
     await client.signIn()
     expect(await client.getIdToken({ ttlSeconds: 60 })).toBe('method-token-60')
   })
 
   it('fails with NO_SESSION when signed out', async () => {
-    client = createSessionClient({ appId: 'idt4', methods: [], storage: memoryStorage(), sync: false })
+    const { client } = testClient({ methods: [] })
     await expect(client.getIdToken()).rejects.toMatchObject({ code: 'NO_SESSION' })
   })
 
   it('a new sign-in gets a new key, and sign-out deletes it', async () => {
     const deleted: string[] = []
-    const { memoryKeyStore } = await import('../../src/index.js')
     const inner = memoryKeyStore()
     const keyStore = {
       ...inner,
@@ -69,13 +65,7 @@ describe('client.getIdToken()', () => {
         await inner.delete(id)
       },
     }
-    client = createSessionClient({
-      appId: 'idt5',
-      methods: [],
-      storage: memoryStorage(),
-      sync: false,
-      keyStore,
-    })
+    const { client } = testClient({ methods: [], keyStore })
     const token = () => fakeJwt({ sub: 'ada', exp: Math.floor(Date.now() / 1000) + 600 })
     const a = await client.setTokens({ accessToken: token() })
     const b = await client.setTokens({ accessToken: token() })
@@ -93,7 +83,7 @@ describe('client.getIdToken()', () => {
 
 describe('client.hasSessionFor()', () => {
   it('matches subject or wallet address and the requested authorizations', async () => {
-    const client = createSessionClient({ appId: 'hsf', methods: [], storage: memoryStorage(), sync: false })
+    const { client } = testClient({ methods: [] })
     const address = '0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed'
     expect(client.hasSessionFor(address)).toBe(false)
     await client.setTokens({
@@ -111,6 +101,5 @@ describe('client.hasSessionFor()', () => {
     expect(client.hasSessionFor(address, { authorizations: ['admin'] })).toBe(false)
     expect(client.hasSessionFor('0xfB6916095ca1df60bB79Ce92cE3Ea74c37c5d359')).toBe(false)
     expect(client.authorizations).toEqual(['ceramic://*', 'posts:write'])
-    client.destroy()
   })
 })

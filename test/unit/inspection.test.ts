@@ -1,14 +1,9 @@
 import { createInspector } from '@statelyai/inspect'
 import { describe, expect, it, vi } from 'vitest'
-import {
-  type AuthMethod,
-  createSessionClient,
-  inspectionSanitizers,
-  memoryStorage,
-  SessionError,
-} from '../../src/index.js'
+import { type AuthMethod, inspectionSanitizers, SessionError } from '../../src/index.js'
 import { inspect } from '../../src/inspect/index.js'
-import { fakeJwt, scriptedMethod } from '../utils/tokens.js'
+import { fakeJwt } from '../kit/jwt.js'
+import { testClient } from '../kit/testClient.js'
 
 const PASSWORD = 'pw-Correct-Horse-7731'
 const CODE = 'code-SplxlOBeZQQYbYS6WxSbIA'
@@ -45,14 +40,7 @@ describe('inspection with @statelyai/inspect', () => {
   it('streams the lifecycle to an inspector, with every token redacted', async () => {
     const received: unknown[] = []
     const inspector = createInspector({ send: (event) => received.push(event) }, { ...inspectionSanitizers })
-    const { method } = scriptedMethod()
-    const client = createSessionClient({
-      appId: 'inspect',
-      methods: [method],
-      storage: memoryStorage(),
-      sync: false,
-      inspect: inspector.inspect,
-    })
+    const { client } = testClient({ inspect: inspector.inspect })
     const session = await client.signIn()
     await client.refresh()
     await new Promise((r) => setTimeout(r, 100)) // the inspector delivers asynchronously
@@ -72,13 +60,7 @@ describe('inspection with @statelyai/inspect', () => {
   it('without sanitizers the tokens would leak: the redaction is what keeps them out', async () => {
     const received: unknown[] = []
     const inspector = createInspector({ send: (event) => received.push(event) })
-    const client = createSessionClient({
-      appId: 'inspect-raw',
-      methods: [scriptedMethod().method],
-      storage: memoryStorage(),
-      sync: false,
-      inspect: inspector.inspect,
-    })
+    const { client } = testClient({ inspect: inspector.inspect })
     const session = await client.signIn()
     await new Promise((r) => setTimeout(r, 100)) // the inspector delivers asynchronously
     inspector.stop()
@@ -89,11 +71,8 @@ describe('inspection with @statelyai/inspect', () => {
   it('sign-in parameters (a password) and the callback URL (code, state) never reach the inspector', async () => {
     const received: unknown[] = []
     const inspector = createInspector({ send: (event) => received.push(event) }, { ...inspectionSanitizers })
-    const client = createSessionClient({
-      appId: 'inspect-params',
+    const { client } = testClient({
       methods: [passwordMethod, redirectMethod],
-      storage: memoryStorage(),
-      sync: false,
       navigate: () => undefined,
       inspect: inspector.inspect,
     })
@@ -118,13 +97,7 @@ describe('inspection with @statelyai/inspect', () => {
   it('inspect({ send }) is the one-line form: redacted events to a function', async () => {
     const received: unknown[] = []
     const inspector = inspect({ send: (event) => received.push(event) })
-    const client = createSessionClient({
-      appId: 'inspect-send',
-      methods: [passwordMethod],
-      storage: memoryStorage(),
-      sync: false,
-      inspect: inspector,
-    })
+    const { client } = testClient({ methods: [passwordMethod], inspect: inspector })
     const session = await client.signIn({ user: 'ada', password: PASSWORD })
     await new Promise((r) => setTimeout(r, 100)) // the inspector delivers asynchronously
     inspector.stop()

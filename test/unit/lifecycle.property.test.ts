@@ -10,8 +10,9 @@ import {
   type SessionClient,
   type StorageAdapter,
 } from '../../src/index.js'
+import { fakeJwt } from '../kit/jwt.js'
+import { scriptedMethod } from '../kit/scriptedMethod.js'
 import { holdsNoSession } from '../kit/storedToken.js'
-import { scriptedMethod } from '../utils/tokens.js'
 
 type Command =
   | { kind: 'signIn' }
@@ -135,11 +136,7 @@ describe('lifecycle properties', () => {
                 break
               case 'setTokens': {
                 const iat = Math.floor(Date.now() / 1000)
-                await attempt(
-                  client.setTokens({
-                    accessToken: `h.${Buffer.from(JSON.stringify({ sub: 'x', iat, exp: iat + 120 })).toString('base64url')}.s`,
-                  }),
-                )
+                await attempt(client.setTokens({ accessToken: fakeJwt({ sub: 'x', iat, exp: iat + 120 }) }))
                 break
               }
               case 'refresh':

@@ -1,13 +1,6 @@
-import { afterEach, describe, expect, it } from 'vitest'
-import {
-  createSessionClient,
-  memoryStorage,
-  type SessionClient,
-  type SessionError,
-  type SessionSync,
-  type SyncMessage,
-} from '../../src/index.js'
-import { scriptedMethod } from '../utils/tokens.js'
+import { describe, expect, it } from 'vitest'
+import type { SessionError, SessionSync, SyncMessage } from '../../src/index.js'
+import { testClient } from '../kit/testClient.js'
 
 /** An in-memory channel between clients, like BroadcastChannel (asynchronous, never to the sender). */
 function bus() {
@@ -37,20 +30,8 @@ function bus() {
 }
 
 describe('messages from other tabs', () => {
-  const clients: SessionClient[] = []
-  afterEach(() => {
-    for (const c of clients.splice(0)) c.destroy()
-  })
-  const make = (sync: SessionSync) => {
-    const c = createSessionClient({
-      appId: 'tabs',
-      methods: [scriptedMethod().method],
-      storage: memoryStorage(),
-      sync,
-    })
-    clients.push(c)
-    return c
-  }
+  // Tabs of one app: the same appId, each with its own storage and method.
+  const make = (sync: SessionSync) => testClient({ appId: 'tabs', sync }).client
 
   it('sign-in, refresh, expiry and sign-out in one tab reach the other', async () => {
     const channel = bus()

@@ -2,21 +2,14 @@
 // soft authenticator, failing with the DOMException names browsers use) and the demo's real passkey
 // server on 127.0.0.1. Each failure has its own code and leaves the earlier state as it was.
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
-import {
-  createSessionClient,
-  type Environment,
-  memoryStorage,
-  type SessionClient,
-  type SessionError,
-  type SessionErrorCode,
-} from '../../src/index.js'
+import type { Environment, SessionError, SessionErrorCode } from '../../src/index.js'
 import { type PasskeyOptions, passkey } from '../../src/passkey/index.js'
+import { testClient } from '../kit/testClient.js'
 import { type PasskeyFixture, startPasskeyFixture } from '../utils/passkeyFixture.js'
 import { type SoftAuthenticator, softAuthenticator } from '../utils/softAuthenticator.js'
 
 let fixture: PasskeyFixture
 let authenticator: SoftAuthenticator
-const clients: SessionClient[] = []
 
 beforeAll(async () => {
   fixture = await startPasskeyFixture()
@@ -27,7 +20,6 @@ beforeEach(() => {
   authenticator.install(fixture.pageOrigin)
 })
 afterEach(() => {
-  for (const client of clients.splice(0)) client.destroy()
   vi.unstubAllGlobals()
 })
 
@@ -35,18 +27,14 @@ afterEach(() => {
 function newClient(options: Partial<PasskeyOptions> = {}, environment?: Partial<Environment>) {
   const requests: string[] = []
   const method = passkey({ ...fixture.methodOptions, ...options })
-  const client = createSessionClient({
-    appId: `passkey-${clients.length}`,
+  const { client } = testClient({
     methods: [method],
-    storage: memoryStorage(),
-    sync: false,
     fetch: (input, init) => {
       requests.push(new URL(String(input)).pathname)
       return fetch(input, init)
     },
     ...(environment ? { environment } : {}),
   })
-  clients.push(client)
   const errors: SessionError[] = []
   client.errors$.subscribe((e) => errors.push(e))
   return { client, method, requests, errors }
@@ -260,8 +248,7 @@ describe('passkey autofill (conditional mediation)', () => {
   it('waits without touching the session state, then signs in when the user picks a passkey', async () => {
     const { client } = await signedIn()
     await client.signOut()
-    const { method } = newClient()
-    const second = clients.at(-1) as SessionClient
+    const { client: second, method } = newClient()
     const states: string[] = []
     second.authState$.subscribe(({ status }) => states.push(status))
     const done = method.autofill(second)

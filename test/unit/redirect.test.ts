@@ -5,11 +5,11 @@ import {
   type KeyStore,
   memoryKeyStore,
   memoryStorage,
-  type SessionClient,
   SessionError,
   type StorageAdapter,
 } from '../../src/index.js'
-import { fakeJwt } from '../utils/tokens.js'
+import { fakeJwt } from '../kit/jwt.js'
+import { destroyedWithTest } from '../kit/testClient.js'
 
 /** A redirect method whose "provider" is this test: it hands out a URL and accepts ?code=good. */
 function redirectMethod(calls: string[]): AuthMethod {
@@ -33,25 +33,24 @@ function redirectMethod(calls: string[]): AuthMethod {
 }
 
 describe('redirect sign-in', () => {
-  const clients: SessionClient[] = []
   let storage: StorageAdapter
   let calls: string[]
   let navigated: string[]
   // One key store for every "page load", as IndexedDB is in a browser.
   let keyStore: KeyStore
-  const make = (redirectTimeoutSeconds = 600) => {
-    const c = createSessionClient({
-      appId: 'redir',
-      methods: [redirectMethod(calls)],
-      storage,
-      sync: false,
-      navigate: (url) => navigated.push(url),
-      redirectTimeoutSeconds,
-      keyStore,
-    })
-    clients.push(c)
-    return c
-  }
+  // A page load: what it finds in storage at construction is what these tests are about.
+  const make = (redirectTimeoutSeconds = 600) =>
+    destroyedWithTest(
+      createSessionClient({
+        appId: 'redir',
+        methods: [redirectMethod(calls)],
+        storage,
+        sync: false,
+        navigate: (url) => navigated.push(url),
+        redirectTimeoutSeconds,
+        keyStore,
+      }),
+    )
   beforeEach(() => {
     vi.useFakeTimers({ now: new Date('2026-03-01T10:00:00Z') })
     storage = memoryStorage()
@@ -60,7 +59,6 @@ describe('redirect sign-in', () => {
     keyStore = memoryKeyStore()
   })
   afterEach(() => {
-    for (const c of clients.splice(0)) c.destroy()
     vi.useRealTimers()
   })
 

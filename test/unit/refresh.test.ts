@@ -1,26 +1,20 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { createSessionClient, memoryStorage, type SessionClient, type SessionError } from '../../src/index.js'
+import { afterEach, beforeEach, describe, expect, it, onTestFinished, vi } from 'vitest'
+import { memoryStorage, type SessionClient, type SessionError } from '../../src/index.js'
 import { holdsNoSession } from '../kit/storedToken.js'
-import { scriptedMethod } from '../utils/tokens.js'
+import { testClient } from '../kit/testClient.js'
 
 describe('refresh', () => {
   let client: SessionClient
-  let fixture: ReturnType<typeof scriptedMethod>
+  let fixture: ReturnType<typeof testClient>
   let errors: SessionError[]
   beforeEach(() => {
     vi.useFakeTimers({ now: new Date('2026-03-01T10:00:00Z') })
-    fixture = scriptedMethod()
-    client = createSessionClient({
-      appId: 'refresh',
-      methods: [fixture.method],
-      storage: memoryStorage(),
-      sync: false,
-    })
+    fixture = testClient()
+    client = fixture.client
     errors = []
     client.errors$.subscribe((e) => errors.push(e))
   })
   afterEach(() => {
-    client.destroy()
     vi.useRealTimers()
   })
 
@@ -81,6 +75,7 @@ describe('refresh', () => {
   it('a refresh result that arrives after signOut() is discarded (the commit guard)', async () => {
     await client.signIn()
     fixture.state.refreshDelayMs = 100
+    fixture.state.refreshAbortable = false // the answer arrives after signOut(), for the guard to drop
     const pending = client.refresh().catch((error: unknown) => error)
     await vi.advanceTimersByTimeAsync(10)
     await client.signOut()
@@ -104,27 +99,19 @@ describe('refresh', () => {
   })
 
   it('a session without refresh support expires at its expiry and says so', async () => {
-    const noRefresh = createSessionClient({ appId: 'nr', methods: [], storage: memoryStorage(), sync: false })
+    const noRefresh = testClient({ methods: [] }).client
     const exp = Math.floor(Date.now() / 1000) + 120
     await noRefresh.setTokens({ accessToken: 'opaque', subject: 'u', expiresAt: exp })
     await vi.advanceTimersByTimeAsync(119_000)
     expect(noRefresh.getStatus()).toBe('active')
     await vi.advanceTimersByTimeAsync(1_000)
     expect(noRefresh.getStatus()).toBe('expired')
-    noRefresh.destroy()
   })
 
   it('signOut() never rejects: storage is cleared at once even when the server hangs or fails', async () => {
-    const hanging = scriptedMethod()
-    hanging.method.signOut = () => new Promise<void>(() => undefined)
     const storage = memoryStorage()
-    const c = createSessionClient({
-      appId: 'so',
-      methods: [hanging.method],
-      storage,
-      sync: false,
-      signOutTimeoutMs: 500,
-    })
+    const { client: c, method } = testClient({ appId: 'so', storage, signOutTimeoutMs: 500 })
+    method.signOut = () => new Promise<void>(() => undefined)
     const seen: SessionError[] = []
     c.errors$.subscribe((e) => seen.push(e))
     await c.signIn()
@@ -133,13 +120,12 @@ describe('refresh', () => {
     await vi.advanceTimersByTimeAsync(501)
     expect(seen.map((e) => e.code)).toEqual(['TIMEOUT'])
 
-    hanging.method.signOut = async () => {
+    method.signOut = async () => {
       throw new TypeError('fetch failed')
     }
     await c.signIn()
     await expect(c.signOut()).resolves.toBeUndefined()
     expect(c.getStatus()).toBe('signedOut')
-    c.destroy()
   })
 
   it('after destroy() no timer, listener or actor is left', async () => {
@@ -158,13 +144,11 @@ describe('refresh', () => {
 describe('a network that stays down', () => {
   it('does not hammer the server: retries back off exponentially up to 30 s, with jitter', async () => {
     vi.useFakeTimers({ now: new Date('2026-03-01T10:00:00Z') })
-    const fixture = scriptedMethod({ lifetimeSeconds: 3600 })
-    const client = createSessionClient({
-      appId: 'down',
-      methods: [fixture.method],
-      storage: memoryStorage(),
-      sync: false,
+    onTestFinished(() => {
+      vi.useRealTimers()
     })
+    const fixture = testClient({}, { lifetimeSeconds: 3600 })
+    const client = fixture.client
     await client.signIn()
     fixture.state.plan.push(...Array(500).fill('network'))
     await vi.advanceTimersByTimeAsync(3540_000) // the refresh window opens after 59 minutes
@@ -175,7 +159,5 @@ describe('a network that stays down', () => {
     // 1, 2, 4, 8, 16, 30, 30 … seconds (halved at most by jitter): a handful, not hundreds.
     expect(attempts).toBeGreaterThanOrEqual(4)
     expect(attempts).toBeLessThanOrEqual(10)
-    client.destroy()
-    vi.useRealTimers()
   })
 })

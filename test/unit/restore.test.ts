@@ -1,26 +1,22 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { createSessionClient, memoryStorage, type SessionClient } from '../../src/index.js'
+import { createSessionClient, memoryStorage } from '../../src/index.js'
+import { scriptedMethod } from '../kit/scriptedMethod.js'
 import { storedToken } from '../kit/storedToken.js'
-import { scriptedMethod } from '../utils/tokens.js'
+import { destroyedWithTest } from '../kit/testClient.js'
 
 describe('restoring a stored session', () => {
-  const clients: SessionClient[] = []
   beforeEach(() => {
     vi.useFakeTimers({ now: new Date('2026-03-01T10:00:00Z') })
   })
   afterEach(() => {
-    for (const c of clients.splice(0)) c.destroy()
     vi.useRealTimers()
   })
 
   it('an expired stored token is refreshed on load; a network failure then never wipes the session', async () => {
     const storage = memoryStorage()
     const fixture = scriptedMethod()
-    const make = () => {
-      const c = createSessionClient({ appId: 'rs', methods: [fixture.method], storage, sync: false })
-      clients.push(c)
-      return c
-    }
+    const make = () =>
+      destroyedWithTest(createSessionClient({ appId: 'rs', methods: [fixture.method], storage, sync: false }))
     const first = make()
     await first.signIn()
     first.destroy()
@@ -47,14 +43,16 @@ describe('restoring a stored session', () => {
   it('a rejected refresh on load ends in expired and keeps no credential', async () => {
     const storage = memoryStorage()
     const fixture = scriptedMethod()
-    const first = createSessionClient({ appId: 'rs2', methods: [fixture.method], storage, sync: false })
-    clients.push(first)
+    const first = destroyedWithTest(
+      createSessionClient({ appId: 'rs2', methods: [fixture.method], storage, sync: false }),
+    )
     await first.signIn()
     first.destroy()
     vi.setSystemTime(Date.now() + 24 * 3600_000)
     fixture.state.plan.push('reject')
-    const next = createSessionClient({ appId: 'rs2', methods: [fixture.method], storage, sync: false })
-    clients.push(next)
+    const next = destroyedWithTest(
+      createSessionClient({ appId: 'rs2', methods: [fixture.method], storage, sync: false }),
+    )
     await vi.advanceTimersByTimeAsync(0)
     expect(next.getStatus()).toBe('expired')
     expect(storage.get('tessera:rs2:refresh_token')).toBeNull()

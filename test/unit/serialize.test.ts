@@ -1,13 +1,7 @@
 import { decodeJwt, decodeProtectedHeader, EmbeddedJWK, jwtVerify } from 'jose'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import {
-  createSessionClient,
-  type KeyStore,
-  memoryKeyStore,
-  memoryStorage,
-  type SessionClient,
-} from '../../src/index.js'
-import { scriptedMethod } from '../utils/tokens.js'
+import { type KeyStore, memoryKeyStore } from '../../src/index.js'
+import { destroyedWithTest, testClient } from '../kit/testClient.js'
 
 /** The payload of a serialized string (`tessera.vN.<body>.<seal>`). */
 const payloadOf = (text: string) =>
@@ -41,25 +35,14 @@ function forgeries(text: string): string[] {
 }
 
 describe('serialize() / restore()', () => {
-  const clients: SessionClient[] = []
   let keyStore: KeyStore
-  const make = (options: { keyStore?: KeyStore | false; appId?: string } = {}) => {
-    const c = createSessionClient({
-      appId: options.appId ?? 'ser',
-      methods: [scriptedMethod().method],
-      storage: memoryStorage(),
-      keyStore: options.keyStore ?? keyStore,
-      sync: false,
-    })
-    clients.push(c)
-    return c
-  }
+  const make = (options: { keyStore?: KeyStore | false; appId?: string } = {}) =>
+    testClient({ appId: options.appId ?? 'ser', keyStore: options.keyStore ?? keyStore }).client
   beforeEach(() => {
     vi.useFakeTimers({ now: new Date('2026-03-01T10:00:00Z') })
     keyStore = memoryKeyStore()
   })
   afterEach(() => {
-    for (const c of clients.splice(0)) c.destroy()
     vi.useRealTimers()
   })
 
@@ -152,14 +135,16 @@ describe('serialize() / restore()', () => {
 
     vi.resetModules()
     const fresh = await import('../../src/index.js')
-    const b = fresh.createSessionClient({
-      appId: 'elsewhere',
-      methods: [],
-      storage: fresh.memoryStorage(),
-      keyStore: fresh.memoryKeyStore({ extractable: true }),
-      sync: false,
-    })
-    clients.push(b as unknown as SessionClient)
+    // Built with the fresh instance's own createSessionClient: that is the point of this test.
+    const b = destroyedWithTest(
+      fresh.createSessionClient({
+        appId: 'elsewhere',
+        methods: [],
+        storage: fresh.memoryStorage(),
+        keyStore: fresh.memoryKeyStore({ extractable: true }),
+        sync: false,
+      }),
+    )
     await b.restore(text)
     const token = await b.getIdToken()
     const { payload } = await jwtVerify(token, EmbeddedJWK, {
@@ -203,14 +188,7 @@ describe('serialize() / restore()', () => {
   })
 
   it('a restored session that has already expired reports isExpired', async () => {
-    const noRefresh = createSessionClient({
-      appId: 'ser2',
-      methods: [],
-      storage: memoryStorage(),
-      keyStore,
-      sync: false,
-    })
-    clients.push(noRefresh)
+    const noRefresh = testClient({ appId: 'ser2', methods: [], keyStore }).client
     await noRefresh.setTokens({
       accessToken: 'opaque',
       subject: 'u',
@@ -218,14 +196,7 @@ describe('serialize() / restore()', () => {
     })
     const text = (await noRefresh.serialize()) as string
     vi.setSystemTime(Date.now() + 120_000)
-    const later = createSessionClient({
-      appId: 'ser3',
-      methods: [],
-      storage: memoryStorage(),
-      keyStore,
-      sync: false,
-    })
-    clients.push(later)
+    const later = testClient({ appId: 'ser3', methods: [], keyStore }).client
     await later.restore(text)
     expect(later.isExpired).toBe(true)
     expect(later.expiresInSecs).toBe(0)

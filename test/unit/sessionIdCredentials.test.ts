@@ -1,13 +1,13 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import {
   type AuthMethod,
   type Credentials,
   createSessionClient,
   inspectionSanitizers,
   memoryStorage,
-  type SessionClient,
 } from '../../src/index.js'
-import { fakeJwt } from '../utils/tokens.js'
+import { fakeJwt } from '../kit/jwt.js'
+import { destroyedWithTest } from '../kit/testClient.js'
 
 const SESSION_ID = `0x${'ab'.repeat(32)}`
 
@@ -33,25 +33,14 @@ function recordingMethod() {
 }
 
 describe('a server session id in the credentials', () => {
-  const clients: SessionClient[] = []
-  afterEach(() => {
-    for (const c of clients.splice(0)) c.destroy()
-  })
-
   it('survives storage (a page load) and refreshes, and is handed to the method', async () => {
     const storage = memoryStorage()
     const { method, seen } = recordingMethod()
-    const make = () => {
-      const c = createSessionClient({
-        appId: 'sid',
-        methods: [method],
-        storage,
-        sync: false,
-        keyStore: false,
-      })
-      clients.push(c)
-      return c
-    }
+    // Page loads on one storage: each reads what the last one stored.
+    const make = () =>
+      destroyedWithTest(
+        createSessionClient({ appId: 'sid', methods: [method], storage, sync: false, keyStore: false }),
+      )
     const now = Math.floor(Date.now() / 1000)
     await make().setTokens({
       accessToken: fakeJwt({ sub: 'ada', iat: now, exp: now + 300 }),

@@ -2,12 +2,12 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import {
   createSessionClient,
   memoryStorage,
-  type SessionClient,
   type SessionError,
   type StorageAdapter,
 } from '../../src/index.js'
+import { scriptedMethod } from '../kit/scriptedMethod.js'
 import { holdsNoSession, storedToken } from '../kit/storedToken.js'
-import { scriptedMethod } from '../utils/tokens.js'
+import { destroyedWithTest } from '../kit/testClient.js'
 
 /** Wraps a sync storage so every call answers asynchronously, like IndexedDB. */
 function asyncStorage(inner: StorageAdapter, delayMs = 5): StorageAdapter {
@@ -26,26 +26,24 @@ function asyncStorage(inner: StorageAdapter, delayMs = 5): StorageAdapter {
 }
 
 describe('storage', () => {
-  const clients: SessionClient[] = []
+  // Built here, not with testClient: what is under test is what each storage gives at construction.
   const make = (
     options: Partial<Parameters<typeof createSessionClient>[0]> & {
       storage: Parameters<typeof createSessionClient>[0]['storage']
     },
-  ) => {
-    const client = createSessionClient({
-      appId: 'store',
-      methods: [scriptedMethod().method],
-      sync: false,
-      ...options,
-    })
-    clients.push(client)
-    return client
-  }
+  ) =>
+    destroyedWithTest(
+      createSessionClient({
+        appId: 'store',
+        methods: [scriptedMethod().method],
+        sync: false,
+        ...options,
+      }),
+    )
   beforeEach(() => {
     vi.useFakeTimers({ now: new Date('2026-03-01T10:00:00Z') })
   })
   afterEach(() => {
-    for (const c of clients.splice(0)) c.destroy()
     vi.useRealTimers()
   })
 

@@ -3,30 +3,21 @@ import {
   type AuthState,
   createSessionClient,
   memoryStorage,
-  type SessionClient,
   type SessionError,
   type SessionExpiredEvent,
-  type StorageAdapter,
 } from '../../src/index.js'
-import { scriptedMethod } from '../utils/tokens.js'
+import { destroyedWithTest, testClient } from '../kit/testClient.js'
 
 describe('streams and callbacks', () => {
-  const clients: SessionClient[] = []
-  const make = (storage: StorageAdapter, method = scriptedMethod().method) => {
-    const client = createSessionClient({ appId: 'streams', methods: [method], storage, sync: false })
-    clients.push(client)
-    return client
-  }
   beforeEach(() => {
     vi.useFakeTimers({ now: new Date('2026-03-01T10:00:00Z') })
   })
   afterEach(() => {
-    for (const c of clients.splice(0)) c.destroy()
     vi.useRealTimers()
   })
 
   it('session$ and authState$ emit the current value first, then every change', async () => {
-    const client = make(memoryStorage())
+    const { client } = testClient()
     const states: AuthState[] = []
     const sessions: Array<string | null> = []
     client.authState$.subscribe((s) => states.push(s))
@@ -39,7 +30,7 @@ describe('streams and callbacks', () => {
   })
 
   it('getAuthState keeps its identity until status or session changes', async () => {
-    const client = make(memoryStorage())
+    const { client } = testClient()
     await client.signIn()
     const a = client.getAuthState()
     expect(client.getAuthState()).toBe(a)
@@ -49,8 +40,7 @@ describe('streams and callbacks', () => {
 
   it('replays the latest expired event to late subscribers, across a reload, until sign-in or sign-out', async () => {
     const storage = memoryStorage()
-    const { method, state } = scriptedMethod()
-    const client = make(storage, method)
+    const { client, method, state } = testClient({ appId: 'streams', storage })
     await client.signIn()
     state.plan.push('reject')
     await vi.advanceTimersByTimeAsync(241_000)
@@ -64,7 +54,9 @@ describe('streams and callbacks', () => {
 
     // A reload: a new client on the same storage replays it too.
     client.destroy()
-    const reloaded = make(storage, method)
+    const reloaded = destroyedWithTest(
+      createSessionClient({ appId: 'streams', methods: [method], storage, sync: false }),
+    )
     expect(reloaded.getStatus()).toBe('expired')
     const afterReload: SessionExpiredEvent[] = []
     reloaded.sessionExpired$.subscribe((e) => afterReload.push(e))
@@ -77,8 +69,7 @@ describe('streams and callbacks', () => {
   })
 
   it('sign-out clears the replay', async () => {
-    const { method, state } = scriptedMethod()
-    const client = make(memoryStorage(), method)
+    const { client, state } = testClient()
     await client.signIn()
     state.plan.push('reject')
     await vi.advanceTimersByTimeAsync(241_000)
@@ -89,7 +80,7 @@ describe('streams and callbacks', () => {
   })
 
   it('a throwing listener harms no other listener and no operation; its error goes to errors$', async () => {
-    const client = make(memoryStorage())
+    const { client } = testClient()
     const errors: SessionError[] = []
     client.errors$.subscribe((e) => errors.push(e))
     const seen: Array<string | null> = []
@@ -106,7 +97,7 @@ describe('streams and callbacks', () => {
   })
 
   it('onAuthStateChange calls at once and unsubscribes', async () => {
-    const client = make(memoryStorage())
+    const { client } = testClient()
     const calls: string[] = []
     const off = client.onAuthStateChange((_, state) => calls.push(state.status))
     expect(calls).toEqual(['signedOut'])

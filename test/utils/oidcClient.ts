@@ -1,17 +1,18 @@
 /** Builds tessera clients against the loopback OpenID provider and signs them in like a user would. */
 import {
-  createSessionClient,
   memoryStorage,
   type SessionClient,
   type SessionClientOptions,
   type StorageAdapter,
 } from '../../src/index.js'
 import { oidc } from '../../src/oidc/index.js'
+import { testClient } from '../kit/testClient.js'
 import { type OidcFixture, REDIRECT_URI } from './oidcFixture.js'
 import { scriptedLogin } from './scriptedLogin.js'
 
 export const SCOPE = 'openid email offline_access api:read'
 
+/** A client whose one method is OIDC at `fixture`'s provider; destroyed when the test finishes. */
 export function makeOidcClient(
   fixture: OidcFixture,
   options: {
@@ -23,7 +24,7 @@ export function makeOidcClient(
   } = {},
 ) {
   const navigated: string[] = []
-  const client = createSessionClient({
+  const { client } = testClient({
     appId: options.appId ?? 'oidc-test',
     methods: [
       oidc({
@@ -36,8 +37,7 @@ export function makeOidcClient(
         ...(options.dpop === false ? { dpop: false } : {}),
       }),
     ],
-    storage: options.storage ?? memoryStorage(),
-    sync: false,
+    ...(options.storage ? { storage: options.storage } : {}),
     navigate: (url) => navigated.push(url),
     apiOrigins: [new URL(fixture.api.url).origin],
     ...(options.fetch ? { fetch: options.fetch } : {}),

@@ -2,8 +2,8 @@
 import { randomBytes } from 'node:crypto'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { fakeJwt } from '../kit/jwt.js'
 import { recoverAddress } from './testWallet.js'
-import { fakeJwt } from './tokens.js'
 
 /** A loopback SIWE backend: single-use nonces, signature recovery, rotating refresh tokens. */
 export function startSiweServer() {

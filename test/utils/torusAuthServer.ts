@@ -11,6 +11,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net'
 import { encryptData, hexToBytes } from '@toruslabs/metadata-helpers'
 import { StorageManager } from '@toruslabs/session-manager'
+import { fakeJwt } from '../kit/jwt.js'
 
 interface Family {
   alive: boolean
@@ -44,10 +45,8 @@ export interface TorusAuthServer {
   close(): Promise<void>
 }
 
-function jwt(claims: Record<string, unknown>): string {
-  const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url')
-  return `${b64({ alg: 'ES256', typ: 'JWT' })}.${b64(claims)}.${randomBytes(32).toString('base64url')}`
-}
+/** Torus signs its tokens with ES256; clients only decode them, so an unsigned one of that shape does. */
+const jwt = (claims: Record<string, unknown>) => fakeJwt(claims, { header: { alg: 'ES256', typ: 'JWT' } })
 
 function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
   return new Promise((resolve) => {

@@ -1,5 +1,5 @@
 /** The peers' "give me the current token" calls, for the hot-path table of docs/benchmarks.md. */
-import { fakeJwt } from '../../utils/tokens.js'
+import { fakeJwt } from '../../kit/jwt.js'
 import { opsPerSecond } from '../measure.js'
 import type { PeerBenches } from '../peerBenches.js'
 

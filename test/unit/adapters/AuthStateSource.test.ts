@@ -3,7 +3,7 @@
 import { describe, expect, expectTypeOf, it } from 'vitest'
 import type { AuthStateSource } from '../../../src/adapters/AuthStateSource.js'
 import type { AuthState, SessionClient } from '../../../src/index.js'
-import { accessToken, destroyClients, realClient } from './authStateSources.js'
+import { accessToken, realClient } from './authStateSources.js'
 
 describe('AuthStateSource', () => {
   it('is satisfied by SessionClient', () => {
@@ -26,6 +26,5 @@ describe('AuthStateSource', () => {
     expect(client.getAuthState()).toBe(after)
     expect(emitted.at(-1)).toBe(after)
     subscription.unsubscribe()
-    destroyClients()
   })
 })

@@ -1,14 +1,9 @@
 /** Sources for the adapter tests: a BehaviorSubject fake of the contract, and real clients. */
 import { BehaviorSubject, Observable } from 'rxjs'
 import type { AuthStateSource } from '../../../src/adapters/AuthStateSource.js'
-import {
-  type AuthState,
-  createSessionClient,
-  memoryStorage,
-  type SessionClient,
-  type StorageAdapter,
-} from '../../../src/index.js'
-import { fakeJwt } from '../../utils/tokens.js'
+import { type AuthState, memoryStorage, type SessionClient, type StorageAdapter } from '../../../src/index.js'
+import { fakeJwt } from '../../kit/jwt.js'
+import { testClient } from '../../kit/testClient.js'
 
 export const signedOut: AuthState = { status: 'signedOut', session: null }
 
@@ -67,23 +62,9 @@ export function behaviorSource(initial: AuthState): CountedSource & { set(next: 
   return Object.assign(source, { set: (next: AuthState) => subject.next(next) })
 }
 
-const clients: SessionClient[] = []
-
-/** A real client on memory storage (no tabs, no key store); destroy it with {@link destroyClients}. */
+/** A real client on memory storage (no tabs, no key store), destroyed when the test finishes. */
 export function realClient(storage: StorageAdapter = memoryStorage()): SessionClient {
-  const client = createSessionClient({
-    appId: 'adapters',
-    methods: [],
-    storage,
-    sync: false,
-    keyStore: false,
-  })
-  clients.push(client)
-  return client
-}
-
-export function destroyClients(): void {
-  for (const client of clients.splice(0)) client.destroy()
+  return testClient({ appId: 'adapters', methods: [], storage, keyStore: false }).client
 }
 
 /** An unsigned access token for `subject` that expires in ten minutes. */

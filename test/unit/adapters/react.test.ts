@@ -13,7 +13,6 @@ import {
   activeState,
   behaviorSource,
   counted,
-  destroyClients,
   realClient,
   signedOut,
 } from './authStateSources.js'
@@ -27,7 +26,6 @@ afterEach(async () => {
   await act(async () => {
     for (const root of roots.splice(0)) root.unmount()
   })
-  destroyClients()
   vi.restoreAllMocks()
 })
 

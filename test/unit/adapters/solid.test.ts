@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 // Solid adapter: an accessor inside a reactive root; effects follow it and dispose unsubscribes.
 import { createComputed, createEffect, createRoot } from 'solid-js'
-import { afterEach, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import type { AuthStateSource } from '../../../src/adapters/AuthStateSource.js'
 import { createAuthState } from '../../../src/adapters/solid.js'
 import {
@@ -9,7 +9,6 @@ import {
   activeState,
   behaviorSource,
   counted,
-  destroyClients,
   realClient,
   signedOut,
 } from './authStateSources.js'
@@ -20,8 +19,6 @@ vi.mock('solid-js', () => {
   const browserBuild = 'solid-js/dist/solid.js'
   return import(/* @vite-ignore */ browserBuild)
 })
-
-afterEach(() => destroyClients())
 
 /** Runs the adapter in a root with an effect that records `status:subject` on every change. */
 function track(source: AuthStateSource) {

@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 // Svelte adapter: the store contract itself, then real compiled components (runes and Svelte 4
 // syntax) mounted in happy-dom, and server rendering.
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { AuthStateSource } from '../../../src/adapters/AuthStateSource.js'
 import * as tesseraSvelte from '../../../src/adapters/svelte.js'
 import { authStateStore } from '../../../src/adapters/svelte.js'
@@ -11,13 +11,10 @@ import {
   activeState,
   behaviorSource,
   counted,
-  destroyClients,
   realClient,
   signedOut,
 } from './authStateSources.js'
 import { compileSvelte, svelteClient } from './compileSvelte.js'
-
-afterEach(() => destroyClients())
 
 type Props = { client: AuthStateSource }
 

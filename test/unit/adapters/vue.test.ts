@@ -9,13 +9,11 @@ import {
   activeState,
   behaviorSource,
   counted,
-  destroyClients,
   realClient,
   signedOut,
 } from './authStateSources.js'
 
 afterEach(() => {
-  destroyClients()
   vi.restoreAllMocks()
 })
 
