@@ -3,6 +3,7 @@ import { usableRecord } from '../../machines/sessionSelectors.js'
 import { createAuthenticatedFetch } from '../http/authenticatedFetch.js'
 import { createAuthStreams } from './authStateStreams.js'
 import { createClientRuntime } from './clientRuntime.js'
+import { deviceAccess } from './deviceAccess.js'
 import { getIdToken } from './idToken.js'
 import { listenToOtherTabs } from './listenToOtherTabs.js'
 import { refreshOperations } from './refreshOperations.js'
@@ -33,6 +34,7 @@ export function createSessionClient(options: SessionClientOptions): SessionClien
   const reads = sessionReads(rt)
   const refreshing = refreshOperations(rt)
   const signingIn = signInOperations(rt)
+  const access = deviceAccess(rt, { getAccessToken: refreshing.getAccessToken, signOut: () => signOut(rt) })
   const streams = createAuthStreams(actor, errors.subscribe, errors.startup)
   const authenticatedFetch = createAuthenticatedFetch({
     fetch: deps.fetch,
@@ -103,6 +105,7 @@ export function createSessionClient(options: SessionClientOptions): SessionClien
       const { serializeRecord } = await import('./serialization.js')
       return serializeRecord(record, serializationDeps(rt), serializeOptions)
     },
+    ...access,
     ready: () => ready(rt),
     destroy() {
       if (rt.lifetime.aborted) return
