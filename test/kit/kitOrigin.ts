@@ -5,13 +5,39 @@
  */
 import { onTestFinished } from 'vitest'
 import { parseStoredState } from '../../machines/parseSessionData.js'
-import type { StorageAdapter } from '../../src/index.js'
+import type { KeyStore, SessionKey, StorageAdapter } from '../../src/index.js'
 import { createSessionKit, type SessionKit, type SessionKitOptions } from '../../src/kit/index.js'
 import { parseRegistry, type RegistryState } from '../../src/kit/sessionRegistry.js'
 import { memorySync, simulatedEnvironment } from '../../src/testing/index.js'
 import { accessMethod } from './accessMethod.js'
 import { trackingKeyStore } from './origin.js'
 import { tokenService } from './tokenService.js'
+
+/**
+ * Keys without WebCrypto, for property tests that count keys and sign nothing: thousands of
+ * sequences stay fast. Each has a thumbprint of its own (device access tells callers by it).
+ *
+ * @example
+ * ```ts
+ * const keys = trackingKeyStore(instantKeyStore())
+ * ```
+ */
+export function instantKeyStore(): KeyStore {
+  const keys = new Map<string, SessionKey>()
+  let n = 0
+  return {
+    async create() {
+      const id = `k${++n}`
+      const key = { id, thumbprint: `t-${id}`, did: `did:key:${id}` } as unknown as SessionKey
+      keys.set(id, key)
+      return key
+    },
+    get: async (id) => keys.get(id) ?? null,
+    delete: async (id) => {
+      keys.delete(id)
+    },
+  }
+}
 
 /**
  * A synchronous storage whose keys can be listed (what localStorage's `key(i)` gives a browser).
