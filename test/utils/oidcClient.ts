@@ -20,6 +20,8 @@ export function makeOidcClient(
     dpop?: boolean
     storage?: StorageAdapter
     inspect?: SessionClientOptions['inspect']
+    /** Offer device access against the provider's access endpoint. */
+    accessEndpoint?: string
   } = {},
 ) {
   const navigated: string[] = []
@@ -34,6 +36,7 @@ export function makeOidcClient(
         allowInsecureLoopback: true,
         redirectStorage: memoryStorage(),
         ...(options.dpop === false ? { dpop: false } : {}),
+        ...(options.accessEndpoint ? { accessEndpoint: options.accessEndpoint } : {}),
       }),
     ],
     storage: options.storage ?? memoryStorage(),
