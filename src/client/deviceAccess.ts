@@ -76,7 +76,8 @@ function toGrant(info: AccessGrantInfo, record: SessionRecord): AccessGrant {
  *
  * @example
  * ```ts
- * const access = deviceAccess(rt, { getAccessToken: refreshing.getAccessToken, signOut: () => signOut(rt) })
+ * declare const rt: Parameters<typeof deviceAccess>[0]
+ * const access = deviceAccess(rt, { getAccessToken: () => client.getAccessToken(), signOut: () => client.signOut() })
  * for await (const page of access.listAccessPages({ pageSize: 10 })) console.log(page.grants.length)
  * ```
  */

@@ -11,7 +11,7 @@ import type { Session, SessionStatus } from '../session.js'
  *
  * @example
  * ```ts
- * const options: SessionKitOptions = { appId: 'shop', methods: [password] }
+ * const options: SessionKitOptions = { appId: 'shop', methods }
  * ```
  */
 export interface SessionKitOptions extends Omit<SessionClientOptions, 'refreshCoordinator'> {
@@ -55,7 +55,7 @@ export interface SessionSummary {
  *
  * @example
  * ```ts
- * const { id, client, session } = await kit.signIn({ user: 'bob', password }, { method: 'password' })
+ * const { id, client, session } = await kit.signIn({ user: 'bob', password: '…' }, { method: 'password' })
  * ```
  */
 export interface KitSignIn {
@@ -82,10 +82,13 @@ export type RestoreQuery = { id: string } | { subject: string; method?: string }
  *
  * @example
  * ```ts
- * const kit = createSessionKit({ appId: 'shop', methods: [password] })
- * await kit.signIn({ user: 'ada', password: '…' })
- * await kit.signIn({ user: 'bob', password: '…' }) // a second session: ada's stays
- * kit.use(kit.getSessions()[0]!.id)
+ * import { createSessionKit } from 'tessera-session/kit'
+ *
+ * const shop = createSessionKit({ appId: 'shop', methods })
+ * await shop.signIn({ user: 'ada', password: '…' })
+ * await shop.signIn({ user: 'bob', password: '…' }) // a second session: ada's stays
+ * const [first] = shop.getSessions()
+ * if (first) shop.use(first.id)
  * ```
  */
 export interface SessionKit {

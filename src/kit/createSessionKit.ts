@@ -73,13 +73,13 @@ function sameSummary(a: SessionSummary, b: SessionSummary): boolean {
  * ```ts
  * import { createSessionKit } from 'tessera-session/kit'
  *
- * const kit = createSessionKit({ appId: 'shop', methods: [password] })
- * await kit.signIn({ user: 'ada', password: 'correct horse' })
- * await kit.signIn({ user: 'bob', password: 'battery staple' }) // ada stays signed in
- * for (const s of kit.getSessions()) console.log(s.subject, s.status, s.active)
- * const ada = await kit.restore({ subject: 'ada' }) // her client, now the active one
+ * const shop = createSessionKit({ appId: 'shop', methods })
+ * await shop.signIn({ user: 'ada', password: 'correct horse' })
+ * await shop.signIn({ user: 'bob', password: 'battery staple' }) // ada stays signed in
+ * for (const s of shop.getSessions()) console.log(s.subject, s.status, s.active)
+ * const ada = await shop.restore({ subject: 'ada' }) // her client, now the active one
  * await ada?.fetch('/api/orders')
- * await kit.signOut() // every session
+ * await shop.signOut() // every session
  * ```
  */
 export function createSessionKit(options: SessionKitOptions): SessionKit {

@@ -10,8 +10,10 @@ import type { SessionSync, SyncMessage } from '../sync/SessionSync.js'
  *
  * @example
  * ```ts
+ * declare const channel: KitChannel
  * const off = channel.subscribe((message) => console.log(message))
- * channel.publish({ type: 'registry', state, from })
+ * channel.publish({ type: 'registry', state: { entries: {}, removed: {} }, from: 'tab-1' })
+ * off()
  * ```
  */
 export interface KitChannel {
@@ -85,7 +87,10 @@ function broadcastChannel(name: string): KitChannel {
  *
  * @example
  * ```ts
- * const channels = kitChannels(options.sync, 'tessera', 'shop')
+ * import { createSessionClient } from 'tessera-session'
+ * import { memorySync } from 'tessera-session/testing'
+ *
+ * const channels = kitChannels(memorySync(), 'tessera', 'shop')
  * createSessionClient({ appId: 'shop/3f2a9c81d0b4e6a7', methods, sync: channels.forSession('3f2a9c81d0b4e6a7') })
  * ```
  */

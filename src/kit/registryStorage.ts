@@ -19,7 +19,7 @@ const isThenable = <T>(value: MaybeAsync<T>): value is PromiseLike<T> =>
  *
  * @example
  * ```ts
- * andThen(storage.read(), (state) => console.log(state))
+ * andThen(localStorage.getItem('tessera:shop:sessions'), (raw) => console.log(raw))
  * ```
  */
 export function andThen<T, U>(value: MaybeAsync<T>, step: (v: T) => MaybeAsync<U>): MaybeAsync<U> {
@@ -42,7 +42,16 @@ export const registryKey = (prefix: string, appId: string) => `${prefix}:${appId
  *
  * @example
  * ```ts
- * const stored = registryStorage({ adapter, key: registryKey('tessera', 'shop'), timeoutMs: 3000, environment, onError })
+ * import { webStorage } from 'tessera-session'
+ * import { simulatedEnvironment } from 'tessera-session/testing'
+ *
+ * const stored = registryStorage({
+ *   adapter: webStorage(localStorage),
+ *   key: registryKey('tessera', 'shop'),
+ *   timeoutMs: 3000,
+ *   environment: simulatedEnvironment(),
+ *   onError: (error) => console.warn(error.code),
+ * })
  * andThen(stored.read(), (state) => console.log(Object.keys(state.entries)))
  * ```
  */

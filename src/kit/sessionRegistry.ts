@@ -75,6 +75,8 @@ function joinEntry(a: RegistryEntry, b: RegistryEntry): RegistryEntry {
  *
  * @example
  * ```ts
+ * declare const mine: RegistryState
+ * declare const theirs: RegistryState
  * const both = mergeRegistries(mine, theirs)
  * ```
  */
@@ -97,7 +99,9 @@ export function mergeRegistries(a: RegistryState, b: RegistryState): RegistrySta
  *
  * @example
  * ```ts
- * if (encodeRegistry(merged) !== encodeRegistry(stored)) storage.set(key, encodeRegistry(merged))
+ * declare const merged: RegistryState
+ * declare const stored: RegistryState
+ * if (encodeRegistry(merged) !== encodeRegistry(stored)) localStorage.setItem('tessera:shop:sessions', encodeRegistry(merged))
  * ```
  */
 export function encodeRegistry(state: RegistryState): string {
@@ -143,7 +147,7 @@ const isId = (value: unknown): value is string =>
  *
  * @example
  * ```ts
- * const state = parseRegistry(JSON.parse(raw))
+ * const state = parseRegistry(JSON.parse(localStorage.getItem('tessera:shop:sessions') ?? '{}'))
  * ```
  */
 export function parseRegistry(value: unknown): RegistryState {
@@ -188,7 +192,8 @@ export function parseRegistry(value: unknown): RegistryState {
  *
  * @example
  * ```ts
- * const { state, dropped } = pruneTombstones(registry, env.now())
+ * declare const registry: RegistryState
+ * const { state, dropped } = pruneTombstones(registry, Date.parse('2026-12-01T10:00:00Z'))
  * ```
  */
 export function pruneTombstones(
@@ -211,6 +216,7 @@ export function pruneTombstones(
  *
  * @example
  * ```ts
+ * declare const registry: RegistryState
  * mostRecentlyUsed(registry)?.id
  * ```
  */
@@ -249,7 +255,7 @@ function withActive(state: RegistryState, activeId: string | null): RegistryCont
  * @example
  * ```ts
  * const registry = createRegistryStore()
- * registry.trigger.started({ entry })
+ * registry.trigger.started({ entry: { id: 'a1', method: 'oidc', phase: 'signingIn', createdAt: 0, lastUsedAt: 0 } })
  * registry.subscribe((snapshot) => render(snapshot.context))
  * ```
  */
@@ -319,7 +325,8 @@ export type RegistryStore = ReturnType<typeof createRegistryStore>
  *
  * @example
  * ```ts
- * storage.set(key, encodeRegistry(sharedState(registry.getSnapshot().context)))
+ * const registry = createRegistryStore()
+ * localStorage.setItem('tessera:shop:sessions', encodeRegistry(sharedState(registry.getSnapshot().context)))
  * ```
  */
 export function sharedState(context: RegistryState): RegistryState {

@@ -67,6 +67,10 @@ function failure(response: Response, what: string): SessionError {
  *
  * @example
  * ```ts
+ * import type { AuthMethod } from 'tessera-session'
+ *
+ * declare const base: AuthMethod
+ * declare const request: ResourceRequest
  * const capability = accessEndpointCapability(new URL('https://id.example.com/account/access'), request)
  * const method: AuthMethod = { ...base, ...capability }
  * ```
