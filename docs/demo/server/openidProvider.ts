@@ -43,6 +43,8 @@ export interface RunningOpenIdProvider {
     codeExchanges: number
     accessListings: number
     accessRevocations: number
+    /** Successful refreshes per account (a session kit's sessions each refresh on their own). */
+    refreshesByAccount: Record<string, number>
   }
   /** The device-access endpoint (docs/devices.md): `oidc({ accessEndpoint })`. */
   accessEndpoint: string
@@ -100,6 +102,7 @@ export async function startOpenIdProvider(options: OpenIdProviderOptions): Promi
     codeExchanges: 0,
     accessListings: 0,
     accessRevocations: 0,
+    refreshesByAccount: {} as Record<string, number>,
   }
   const store = grantAdapter()
   /** What each grant is called in device listings: the user agent that signed in. */
@@ -136,6 +139,10 @@ export async function startOpenIdProvider(options: OpenIdProviderOptions): Promi
     // (the default does not rotate DPoP-bound public-client tokens).
     issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),
     rotateRefreshToken: true,
+    // Grants outlive the provider's browser session: signing a second account in (which logs the
+    // first out at the provider) must not revoke the first account's grant. Each device's grant
+    // ends by its own sign-out or by device access, not by another account's login.
+    expiresWithSession: async () => false,
     // The demo user consents once, automatically, to what the demo asks for.
     loadExistingGrant: async (ctx: KoaContextWithOIDC) => {
       const { oidc } = ctx
@@ -183,7 +190,11 @@ export async function startOpenIdProvider(options: OpenIdProviderOptions): Promi
   const provider = new Provider(issuer, configuration)
   provider.on('grant.success', (ctx: KoaContextWithOIDC) => {
     const grantType = ctx.oidc.params?.grant_type
-    if (grantType === 'refresh_token') counters.refreshCalls++
+    if (grantType === 'refresh_token') {
+      counters.refreshCalls++
+      const account = ctx.oidc.account?.accountId
+      if (account) counters.refreshesByAccount[account] = (counters.refreshesByAccount[account] ?? 0) + 1
+    }
     if (grantType === 'authorization_code') counters.codeExchanges++
   })
   provider.on('grant.error', (ctx: KoaContextWithOIDC, error: { error_detail?: string }) => {
