@@ -292,7 +292,9 @@ export function createRegistryStore() {
       used: (context, event: { id: string; now: number }) => {
         const entry = context.entries[event.id]
         if (entry?.phase !== 'signedIn') return context
-        const used = { ...entry, lastUsedAt: Math.max(entry.lastUsedAt, event.now) }
+        // Strictly the most recent, even within one millisecond: "most recently used" is then exact.
+        const latest = Math.max(...Object.values(context.entries).map((e) => e.lastUsedAt + 1))
+        const used = { ...entry, lastUsedAt: Math.max(entry.lastUsedAt, event.now, latest) }
         return withActive(
           { entries: { ...context.entries, [event.id]: used }, removed: context.removed },
           event.id,

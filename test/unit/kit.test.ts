@@ -256,3 +256,31 @@ describe('a session kit across tabs', () => {
     expect(() => createSessionKit({ appId: '', methods: [] })).toThrow(SessionError)
   })
 })
+
+describe('a session kit on an asynchronous storage', () => {
+  it('is ready once the registry was read, and finds its sessions again after a reload', async () => {
+    const origin = kitOrigin()
+    // IndexedDB-like: every call answers later.
+    const slow = {
+      get: async (key: string) => origin.storage.get(key),
+      set: async (key: string, value: string) => origin.storage.set(key, value),
+      remove: async (key: string) => origin.storage.remove(key),
+    }
+    const kit = origin.tab({ storage: slow })
+    await kit.ready()
+    const ada = await kit.signIn({ subject: 'ada' })
+    await kit.signIn({ subject: 'bob' })
+    kit.use(ada.id)
+    await origin.env.settle()
+    kit.destroy()
+
+    const reloaded = origin.tab({ storage: slow })
+    expect(reloaded.getSessions()).toEqual([]) // not read yet
+    await reloaded.ready()
+    expect(reloaded.getSessions().map((s) => s.subject)).toEqual(['ada', 'bob'])
+    const clients = await reloaded.restoreAll()
+    expect(clients.map((c) => c.getStatus())).toEqual(['active', 'active'])
+    expect((await reloaded.restore())?.getSession()?.subject).toBe('ada')
+    expect(origin.check([reloaded])).toEqual([])
+  })
+})
