@@ -3,11 +3,14 @@
 // example that needs anything else (a local variable, a component, a helper) declares it.
 
 import type { AuthMethod, SessionClient } from 'tessera-session'
+import type { SessionKit } from 'tessera-session/kit'
 import type { Eip1193Provider } from 'tessera-session/wallet'
 
 declare global {
   /** The app's session client, made once per page with `createSessionClient`. */
   const client: SessionClient
+  /** The app's session kit (several sessions), made once per page with `createSessionKit`. */
+  const kit: SessionKit
   /** The app's sign-in methods, as passed to `createSessionClient({ methods })`. */
   const methods: AuthMethod[]
   /** The app's own UI update. */

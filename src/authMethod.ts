@@ -1,4 +1,5 @@
 /** The plug-in contract for sign-in methods (OIDC redirect, wallet, password, anything else). */
+import type { AccessGrantInfoPage } from './accessGrant.js'
 import type { Environment } from './environment/Environment.js'
 import type { SessionKey } from './keys/SessionKey.js'
 import type { Credentials } from './session.js'
@@ -133,6 +134,25 @@ export interface AuthMethod<P = unknown> {
   authorizeRequest?(
     request: { method: string; url: string; headers: Headers; nonce?: string },
     credentials: Credentials,
+    ctx: MethodContext,
+  ): Promise<void>
+  /**
+   * Device access: one page of the credentials with access to the signed-in account (OMS's
+   * `listAccess`). `pageSize` is already checked; `cursor` is the previous page's `nextCursor`.
+   * A method without it makes `client.listAccess()` fail with `NOT_SUPPORTED`.
+   */
+  listAccess?(
+    credentials: Credentials,
+    page: { pageSize: number; cursor?: string },
+    ctx: MethodContext,
+  ): Promise<AccessGrantInfoPage>
+  /**
+   * Device access: cuts off one credential, so that its next refresh is refused. Resolves once the
+   * provider confirmed. A method without it makes `client.revokeAccess()` fail with `NOT_SUPPORTED`.
+   */
+  revokeAccess?(
+    credentials: Credentials,
+    target: { targetCredentialId: string },
     ctx: MethodContext,
   ): Promise<void>
 }

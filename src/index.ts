@@ -1,6 +1,14 @@
 /** tessera: a reactive session core for web and web3 apps. */
 
 export { sessionMachine } from '../machines/session.machine.js'
+export type {
+  AccessGrant,
+  AccessGrantInfo,
+  AccessGrantInfoPage,
+  AccessGrantPage,
+  ListAccessOptions,
+  RevokeAccessOptions,
+} from './accessGrant.js'
 export type { AuthMethod, IdTokenOptions, MethodContext, RedirectRequest } from './authMethod.js'
 export { isRedirectRequest } from './authMethod.js'
 export type { Cacao, CacaoPayload } from './capability/cacao.js'

@@ -95,6 +95,7 @@ export async function startDemo(
     apiUrl: api.url,
     passkeyBase: passkey.basePath,
     localhostUrl,
+    accessEndpoint: op.accessEndpoint,
   })
   const sessionData = sessionDataStore('/session-data')
   const wallet = walletAuth({ domain: new URL(url).host })

@@ -2,7 +2,6 @@
 
 import { sessionSetup } from '../session.setup.js'
 import { landAfterFailure, type Of, releaseKeys, signIn, takeOwnSession } from '../session.transitions.js'
-import type { SignInOutcome } from '../session.types.js'
 
 export const authenticatingState = sessionSetup.createStateConfig({
   tags: ['busy'],

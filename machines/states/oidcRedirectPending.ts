@@ -10,7 +10,6 @@ import {
   releaseKeys,
   takeOwnSession,
 } from '../session.transitions.js'
-import type { RedirectOutcome } from '../session.types.js'
 
 export const redirectPendingState = sessionSetup.createStateConfig({
   tags: ['busy'],

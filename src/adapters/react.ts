@@ -1,7 +1,9 @@
 /** `tessera-session/react`: the session as React state, through `useSyncExternalStore`. */
 import { useCallback, useSyncExternalStore } from 'react'
+import type { SessionSummary } from '../kit/SessionKit.js'
 import type { AuthState, Session } from '../session.js'
 import type { AuthStateSource } from './AuthStateSource.js'
+import type { SessionsSource } from './SessionsSource.js'
 
 // What the server renders and what hydration renders on the client. It must be the same value on
 // both sides, so it cannot be the client's live state: the server has no access to the browser's
@@ -55,4 +57,40 @@ export function useAuthState(client: AuthStateSource): AuthState {
  */
 export function useSession(client: AuthStateSource): Session | null {
   return useAuthState(client).session
+}
+
+// The server knows no browser's sessions: it renders none, and so does hydration; the live list
+// follows right after (as `useAuthState` does with `restoring`).
+const noSessionsYet: SessionSummary[] = Object.freeze([]) as unknown as SessionSummary[]
+const getServerSessions = () => noSessionsYet
+
+/**
+ * A session kit's sessions (`tessera-session/kit`), re-rendering when one is added, removed,
+ * switched to or changes status. Server rendering and hydration show an empty list.
+ *
+ * @example
+ * ```tsx
+ * function Accounts() {
+ *   const sessions = useSessions(kit)
+ *   return (
+ *     <ul>
+ *       {sessions.map((s) => (
+ *         <li key={s.id} aria-current={s.active}>
+ *           <button onClick={() => kit.use(s.id)}>{s.subject}</button> {s.status}
+ *         </li>
+ *       ))}
+ *     </ul>
+ *   )
+ * }
+ * ```
+ */
+export function useSessions(kit: SessionsSource): SessionSummary[] {
+  const subscribe = useCallback(
+    (onChange: () => void) => {
+      const subscription = kit.sessions$.subscribe(onChange)
+      return () => subscription.unsubscribe()
+    },
+    [kit],
+  )
+  return useSyncExternalStore(subscribe, () => kit.getSessions(), getServerSessions)
 }

@@ -2,6 +2,7 @@
 
 import type { Observable } from 'rxjs'
 import type { InspectionEvent, Observer } from 'xstate'
+import type { AccessGrant, AccessGrantPage, ListAccessOptions, RevokeAccessOptions } from '../accessGrant.js'
 import type { AuthMethod, IdTokenOptions } from '../authMethod.js'
 import type { TokenSet } from '../endpoints/credentialsFromTokenSet.js'
 import type { Environment } from '../environment/Environment.js'
@@ -176,6 +177,18 @@ export interface SessionClient {
    * the session key kept here or the one the string carries (then kept in this client's key store).
    */
   restore(serialized: string): Promise<Session>
+  /**
+   * Every credential with access to the signed-in account (this browser's has `isCaller`), all
+   * pages read. `NOT_SUPPORTED` when the session's method offers no device access.
+   */
+  listAccess(options?: ListAccessOptions): Promise<AccessGrant[]>
+  /** The same, one page per request, read lazily; a `break` stops it. */
+  listAccessPages(options?: ListAccessOptions): AsyncIterable<AccessGrantPage>
+  /**
+   * Cuts one credential off at the provider: its next refresh is refused. When it is this
+   * browser's own, the session is signed out everywhere once the provider confirmed.
+   */
+  revokeAccess(options: RevokeAccessOptions): Promise<void>
   /** Resolves once the client has left `restoring`. */
   ready(): Promise<void>
   /** Stops timers, channels, listeners and the actor. */

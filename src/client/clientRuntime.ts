@@ -67,7 +67,15 @@ function errorChannel(): ErrorChannel {
   }
 }
 
-function defaultStorage(): StorageOption {
+/**
+ * The storage a client uses when none is given: localStorage in a browser, memory elsewhere.
+ *
+ * @example
+ * ```ts
+ * const storage = options.storage ?? defaultStorage()
+ * ```
+ */
+export function defaultStorage(): StorageOption {
   try {
     if (typeof localStorage !== 'undefined') return webStorage(localStorage)
   } catch {

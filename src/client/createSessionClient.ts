@@ -1,6 +1,7 @@
 /** `createSessionClient`: wires the session machine to its world and gives the app one object to ask. */
 import { createAuthStreams } from './authStateStreams.js'
 import { createClientRuntime } from './clientRuntime.js'
+import { deviceAccess } from './deviceAccess.js'
 import { lazyFetch } from './lazyFetch.js'
 import { listenToOtherTabs } from './listenToOtherTabs.js'
 import { refreshOperations } from './refreshOperations.js'
@@ -30,6 +31,7 @@ export function createSessionClient(options: SessionClientOptions): SessionClien
   const reads = sessionReads(rt)
   const refreshing = refreshOperations(rt)
   const signingIn = signInOperations(rt)
+  const access = deviceAccess(rt, { getAccessToken: refreshing.getAccessToken, signOut: () => signOut(rt) })
   const streams = createAuthStreams(actor, errors.subscribe, errors.startup)
   const authenticatedFetch = lazyFetch(rt, refreshing)
 
@@ -94,6 +96,7 @@ export function createSessionClient(options: SessionClientOptions): SessionClien
       const { serializeRecord } = await import('./serialization.js')
       return serializeRecord(record, serializationDeps(rt), serializeOptions)
     },
+    ...access,
     ready: () => ready(rt),
     destroy() {
       if (rt.lifetime.aborted) return

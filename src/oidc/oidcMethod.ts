@@ -11,6 +11,7 @@ import type { Credentials } from '../session.js'
 import { memoryStorage } from '../storage/memoryStorage.js'
 import type { StorageAdapter } from '../storage/StorageAdapter.js'
 import { webStorage } from '../storage/webStorage.js'
+import { accessEndpointCapability, type ResourceRequest } from './accessEndpoint.js'
 import { toSessionErrorFromOAuth } from './oauthErrors.js'
 
 /**
@@ -56,6 +57,13 @@ export interface OidcOptions {
    * default; keep the two equal.
    */
   redirectTimeoutSeconds?: number
+  /**
+   * Device access (`client.listAccess()`, `listAccessPages()`, `revokeAccess()`): the URL of an
+   * endpoint that lists and revokes the account's grants, in the JSON contract of docs/devices.md
+   * (OpenID has no standard for it). Called with the session's access token, DPoP-bound where the
+   * session is. Without it the method offers no device access.
+   */
+  accessEndpoint?: string
 }
 
 /** Parameters of `client.signIn()` for this method. */
@@ -192,6 +200,38 @@ export function oidc(options: OidcOptions): AuthMethod<OidcSignInParams | undefi
   }
 
   const methodId = options.id ?? 'oidc'
+
+  /** A request to a resource of the provider's (the access endpoint), with the session's token and proof. */
+  const resourceRequest: ResourceRequest = async (method, url, credentials, ctx) => {
+    const dpop =
+      useDPoP && credentials.tokenType?.toLowerCase() === 'dpop' ? dpopFor(await ctx.sessionKey()) : undefined
+    try {
+      return await withDPoPNonceRetry(() =>
+        oauth.protectedResourceRequest(credentials.accessToken, method, url, new Headers(), null, {
+          ...http(ctx),
+          [oauth.customFetch]: (input, init) => ctx.fetch(input, init as RequestInit),
+          ...(dpop ? { DPoP: dpop } : {}),
+        }),
+      )
+    } catch (error) {
+      if (error instanceof oauth.WWWAuthenticateChallengeError)
+        throw new SessionError('SESSION_EXPIRED', 'The access endpoint refused the access token', {
+          cause: error,
+        })
+      throw toSessionErrorFromOAuth(error, 'NETWORK', 'The access endpoint could not be reached')
+    }
+  }
+  let access: ReturnType<typeof accessEndpointCapability> | undefined
+  if (options.accessEndpoint !== undefined) {
+    const endpoint = new URL(options.accessEndpoint)
+    if (endpoint.protocol !== 'https:' && !(insecure && LOOPBACK.has(endpoint.hostname))) {
+      throw new SessionError(
+        'INVALID_PARAMS',
+        'The access endpoint must use https (or be on loopback, like the issuer)',
+      )
+    }
+    access = accessEndpointCapability(endpoint, resourceRequest)
+  }
   // Namespaced by method: with two oidc() methods on one callback URL, a state only ever finds
   // the entry of the method that issued it (no mix-up of codes and verifiers between providers).
   // Both parts are encoded: the state comes from the callback URL, so it must not reach another
@@ -233,6 +273,7 @@ export function oidc(options: OidcOptions): AuthMethod<OidcSignInParams | undefi
 
   return {
     id: methodId,
+    ...access,
 
     async signIn(params, ctx) {
       // Before anything else: a refused request leaves nothing behind and asks the provider nothing.

@@ -34,7 +34,10 @@ export class RefreshRejected extends Error {
 export function tokenService(options: { now: () => number; lifetimeSeconds?: number }) {
   let lifetime = options.lifetimeSeconds ?? 300
   let counter = 0
-  const families = new Map<string, { alive: boolean; subject: string; current: string }>()
+  const families = new Map<
+    string,
+    { alive: boolean; subject: string; current: string; jkt?: string; createdAt: number; usedAt: number }
+  >()
   const refreshTokens = new Map<string, { family: string; used: boolean }>()
   const accessTokens = new Map<string, { family: string; exp: number }>()
   const counters = { logins: 0, refreshCalls: 0, reuseDetections: 0, revocations: 0 }
@@ -49,16 +52,51 @@ export function tokenService(options: { now: () => number; lifetimeSeconds?: num
     refreshTokens.set(refreshToken, { family: familyId, used: false })
     accessTokens.set(accessToken, { family: familyId, exp: iat + lifetime })
     family.current = refreshToken
+    family.usedAt = iat
     return { accessToken, refreshToken, expiresAt: iat + lifetime, subject: family.subject }
   }
 
   return {
     counters,
-    login(subject: string): IssuedTokens {
+    /** `jkt`: the thumbprint of the key the family is bound to (what a DPoP provider records). */
+    login(subject: string, binding: { jkt?: string } = {}): IssuedTokens {
       counters.logins++
       const id = globalThis.crypto.randomUUID()
-      families.set(id, { alive: true, subject, current: '' })
+      const at = Math.floor(options.now() / 1000)
+      families.set(id, {
+        alive: true,
+        subject,
+        current: '',
+        createdAt: at,
+        usedAt: at,
+        ...(binding.jkt ? { jkt: binding.jkt } : {}),
+      })
       return issue(id)
+    },
+    /** The live families of `subject`, oldest first: the grants a device-access listing shows. */
+    grantsOf(subject: string) {
+      return [...families]
+        .filter(([, f]) => f.alive && f.subject === subject)
+        .map(([id, f]) => ({
+          id,
+          jkt: f.jkt,
+          createdAt: f.createdAt,
+          usedAt: f.usedAt,
+          expiresAt: f.usedAt + 24 * 3600,
+        }))
+    },
+    /** The subject an access token was issued to, while its family lives. */
+    subjectOf(accessToken: string): string | null {
+      const family = families.get(accessTokens.get(accessToken)?.family ?? '')
+      return family?.alive ? family.subject : null
+    },
+    /** Revokes one family by id (device access); false when there is no such live family. */
+    revokeFamily(id: string): boolean {
+      const family = families.get(id)
+      if (!family?.alive) return false
+      family.alive = false
+      counters.revocations++
+      return true
     },
     refresh(refreshToken: string): IssuedTokens {
       counters.refreshCalls++

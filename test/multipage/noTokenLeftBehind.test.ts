@@ -3,8 +3,8 @@
 // the app chose. Real Chromium, real IndexedDB, a token server that rotates refresh tokens.
 import type { Browser, BrowserContext, Page } from 'playwright'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { startTokenServer, type TokenServer } from '../kit/tokenServer.js'
 import { launchChromium } from '../utils/chromium.js'
-import { startTokenServer, type TokenServer } from '../utils/tokenServer.js'
 import { openTab, type PageServer, startPageServer } from './multipageHarness.js'
 
 type Harness = {

@@ -43,6 +43,14 @@ describe('entry boundaries', () => {
     expect(modules.filter((m) => /src\/(wallet|server)\/|@noble\/|capability\/recap/.test(m))).toEqual([])
   }, 30_000)
 
+  it('the core entry has no session kit and no @xstate/store; the kit entry has both', async () => {
+    const core = await modulesOf('src/index.ts')
+    expect(core.filter((m) => /src\/kit\/|@xstate\/store/.test(m))).toEqual([])
+    const kit = await modulesOf('src/kit/index.ts')
+    expect(kit.some((m) => m.includes('src/kit/createSessionKit.ts'))).toBe(true)
+    expect(kit.some((m) => m.includes('@xstate/store'))).toBe(true)
+  }, 30_000)
+
   it('the server entry needs no DOM and no client', async () => {
     const modules = await modulesOf('src/server/index.ts')
     expect(modules.some((m) => m.includes('@noble/curves'))).toBe(true)

@@ -89,7 +89,7 @@ describe('Torus parity in the client', () => {
 
   it('fetch(…, { authenticated: false }) sends no token and never retries, even to an API origin', async () => {
     const seen: Array<string | null> = []
-    const fetchSpy: typeof fetch = async (input, init) => {
+    const fetchSpy: typeof fetch = async (_input, init) => {
       seen.push(new Headers(init?.headers).get('authorization'))
       return new Response('no', { status: 401 })
     }

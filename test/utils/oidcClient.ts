@@ -21,6 +21,8 @@ export function makeOidcClient(
     dpop?: boolean
     storage?: StorageAdapter
     inspect?: SessionClientOptions['inspect']
+    /** Offer device access against the provider's access endpoint. */
+    accessEndpoint?: string
   } = {},
 ) {
   const navigated: string[] = []
@@ -35,6 +37,7 @@ export function makeOidcClient(
         allowInsecureLoopback: true,
         redirectStorage: memoryStorage(),
         ...(options.dpop === false ? { dpop: false } : {}),
+        ...(options.accessEndpoint ? { accessEndpoint: options.accessEndpoint } : {}),
       }),
     ],
     ...(options.storage ? { storage: options.storage } : {}),

@@ -1,9 +1,11 @@
 /** The demo page: one tessera client against the embedded OpenID provider or a passkey, shown live. */
 import { sessionMachine } from '../../../machines/session.machine.js'
 import { createSessionClient, type Session, type SessionClient, SessionError } from '../../../src/index.js'
+import { createSessionKit } from '../../../src/kit/index.js'
 import { oidc } from '../../../src/oidc/index.js'
 import { type PasskeyMethod, passkey } from '../../../src/passkey/index.js'
 import { type Eip1193Provider, wallet } from '../../../src/wallet/index.js'
+import { wireKitPanel } from './kitPanel.js'
 import { renderStatechart } from './statechartSvg.js'
 
 interface DemoConfig {
@@ -12,6 +14,7 @@ interface DemoConfig {
   apiUrl: string
   passkeyBase: string
   localhostUrl: string
+  accessEndpoint: string
 }
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T
@@ -107,19 +110,23 @@ async function main() {
     refreshUrl: `${config.passkeyBase}token/refresh`,
     logoutUrl: `${config.passkeyBase}logout`,
   })
+  const openId = () =>
+    oidc({
+      issuer: config.issuer,
+      clientId: config.clientId,
+      redirectUri: `${location.origin}/`,
+      postLogoutRedirectUri: `${location.origin}/`,
+      scope: 'openid email offline_access api:read',
+      dpop: true,
+      // The embedded provider speaks plain http on 127.0.0.1; never allowed for other hosts.
+      allowInsecureLoopback: true,
+      // Device access: the provider lists and revokes the account's grants there.
+      accessEndpoint: config.accessEndpoint,
+    })
   const client = createSessionClient({
     appId: 'tessera-demo',
     methods: [
-      oidc({
-        issuer: config.issuer,
-        clientId: config.clientId,
-        redirectUri: `${location.origin}/`,
-        postLogoutRedirectUri: `${location.origin}/`,
-        scope: 'openid email offline_access api:read',
-        dpop: true,
-        // The embedded provider speaks plain http on 127.0.0.1; never allowed for other hosts.
-        allowInsecureLoopback: true,
-      }),
+      openId(),
       passkeys,
       // Sign-In with Ethereum through whatever wallet the page has (window.ethereum); the wallet
       // delegates to the session key for the resources below, for a week.
@@ -131,9 +138,27 @@ async function main() {
       }),
     ],
     apiOrigins: [new URL(config.apiUrl).origin],
+    // The page routes the provider's callback itself: to this client or to the kit's session.
+    detectRedirectCallback: false,
   })
-  // For the end-to-end tests and the curious: the client is on window.
-  Object.assign(window, { tessera: client })
+  // Several accounts at once, each its own session (docs/kit.md).
+  const kit = createSessionKit({
+    appId: 'tessera-demo-kit',
+    methods: [openId()],
+    apiOrigins: [new URL(config.apiUrl).origin],
+    detectRedirectCallback: false,
+  })
+  // For the end-to-end tests and the curious: the client and the kit are on window.
+  Object.assign(window, { tessera: client, tesseraKit: kit })
+  const here = new URL(location.href)
+  if (here.searchParams.has('state') && (here.searchParams.has('code') || here.searchParams.has('error'))) {
+    // Whoever started the redirect completes it: the page's client, or one of the kit's sessions.
+    const completing =
+      client.getStatus() === 'oidcRedirectPending'
+        ? client.handleRedirectCallback(here)
+        : kit.handleRedirectCallback(here).then(({ session }) => session)
+    completing.catch((e: unknown) => log(`completing the sign-in failed: ${(e as Error).message}`))
+  }
 
   const render = () => {
     const status = client.getStatus()
@@ -189,6 +214,7 @@ async function main() {
   })
   $('open-tab').addEventListener('click', () => window.open(location.origin, '_blank'))
   wirePasskeys(client, passkeys, config)
+  wireKitPanel(kit, log)
   render()
 }
 

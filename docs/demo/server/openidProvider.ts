@@ -1,13 +1,16 @@
 /**
  * A real OpenID provider (oidc-provider) on 127.0.0.1, for the demo and the tests: PKCE, DPoP,
- * refresh-token rotation with reuse detection, RP-initiated logout, revocation, and JWT access
- * tokens for one protected API. Counters expose what tests assert (refresh calls, reuse detections).
+ * refresh-token rotation with reuse detection, RP-initiated logout, revocation, JWT access tokens
+ * for one protected API, and an access endpoint listing and revoking each account's grants
+ * (device access). Counters expose what tests assert (refresh calls, reuse detections).
  */
 import { randomBytes } from 'node:crypto'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { exportJWK, generateKeyPair } from 'jose'
 import Provider, { type Configuration, type KoaContextWithOIDC } from 'oidc-provider'
+import { ACCESS_PATH, accessEndpoint } from './accessEndpoint.js'
+import { type GrantAdapter, grantAdapter } from './grantAdapter.js'
 
 /** Options of {@link startOpenIdProvider}. */
 export interface OpenIdProviderOptions {
@@ -34,9 +37,19 @@ export interface RunningOpenIdProvider {
   counters: {
     refreshCalls: number
     refreshReuseDetections: number
+    /** Refresh requests refused because their grant or token is gone (revoked, expired). */
+    refreshRejections: number
     revocations: number
     codeExchanges: number
+    accessListings: number
+    accessRevocations: number
+    /** Successful refreshes per account (a session kit's sessions each refresh on their own). */
+    refreshesByAccount: Record<string, number>
   }
+  /** The device-access endpoint (docs/devices.md): `oidc({ accessEndpoint })`. */
+  accessEndpoint: string
+  /** The provider's records, indexed by account and grant. */
+  store: GrantAdapter
   /** The provider's private signing keys: tests use them to forge a misbehaving provider's answers. */
   signingKeys: { keys: Array<Record<string, unknown>> }
   close(): Promise<void>
@@ -81,11 +94,24 @@ export async function startOpenIdProvider(options: OpenIdProviderOptions): Promi
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve))
   const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
   const clientId = options.clientId ?? 'tessera-demo'
-  const counters = { refreshCalls: 0, refreshReuseDetections: 0, revocations: 0, codeExchanges: 0 }
+  const counters = {
+    refreshCalls: 0,
+    refreshReuseDetections: 0,
+    refreshRejections: 0,
+    revocations: 0,
+    codeExchanges: 0,
+    accessListings: 0,
+    accessRevocations: 0,
+    refreshesByAccount: {} as Record<string, number>,
+  }
+  const store = grantAdapter()
+  /** What each grant is called in device listings: the user agent that signed in. */
+  const labels = new Map<string, string>()
   const ttl = options.accessTokenTtl ?? 60
   const jwks = await signingKeys()
 
   const configuration: Configuration = {
+    adapter: store.adapter,
     clients: [clientId, ...(options.extraClientIds ?? [])].map((client_id) => ({
       client_id,
       token_endpoint_auth_method: 'none' as const,
@@ -113,6 +139,10 @@ export async function startOpenIdProvider(options: OpenIdProviderOptions): Promi
     // (the default does not rotate DPoP-bound public-client tokens).
     issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),
     rotateRefreshToken: true,
+    // Grants outlive the provider's browser session: signing a second account in (which logs the
+    // first out at the provider) must not revoke the first account's grant. Each device's grant
+    // ends by its own sign-out or by device access, not by another account's login.
+    expiresWithSession: async () => false,
     // The demo user consents once, automatically, to what the demo asks for.
     loadExistingGrant: async (ctx: KoaContextWithOIDC) => {
       const { oidc } = ctx
@@ -126,7 +156,9 @@ export async function startOpenIdProvider(options: OpenIdProviderOptions): Promi
       grant.addOIDCScope('openid email offline_access')
       grant.addOIDCClaims(['email', 'email_verified'])
       grant.addResourceScope(options.apiAudience, 'api:read')
-      await grant.save()
+      const grantId = await grant.save()
+      const agent = ctx.get('user-agent')
+      if (agent) labels.set(grantId, agent)
       return grant
     },
     clientBasedCORS: (_ctx, origin, client) =>
@@ -158,7 +190,11 @@ export async function startOpenIdProvider(options: OpenIdProviderOptions): Promi
   const provider = new Provider(issuer, configuration)
   provider.on('grant.success', (ctx: KoaContextWithOIDC) => {
     const grantType = ctx.oidc.params?.grant_type
-    if (grantType === 'refresh_token') counters.refreshCalls++
+    if (grantType === 'refresh_token') {
+      counters.refreshCalls++
+      const account = ctx.oidc.account?.accountId
+      if (account) counters.refreshesByAccount[account] = (counters.refreshesByAccount[account] ?? 0) + 1
+    }
     if (grantType === 'authorization_code') counters.codeExchanges++
   })
   provider.on('grant.error', (ctx: KoaContextWithOIDC, error: { error_detail?: string }) => {
@@ -166,9 +202,20 @@ export async function startOpenIdProvider(options: OpenIdProviderOptions): Promi
     counters.refreshCalls++
     // oidc-provider revokes the whole grant when a consumed refresh token comes back.
     if (error.error_detail === 'refresh token already used') counters.refreshReuseDetections++
+    else if ((error as { error?: string }).error === 'invalid_grant') counters.refreshRejections++
+  })
+  const access = accessEndpoint({
+    provider,
+    store,
+    issuer,
+    audience: options.apiAudience,
+    allowedOrigins: () => options.redirectUris.map((uri) => new URL(uri).origin),
+    labels,
+    counters,
   })
   const callback = provider.callback()
   server.on('request', (req, res) => {
+    if (access.handle(req, res)) return
     if (req.method === 'POST' && req.url?.startsWith('/token/revocation')) counters.revocations++
     callback(req, res)
   })
@@ -178,6 +225,8 @@ export async function startOpenIdProvider(options: OpenIdProviderOptions): Promi
     clientId,
     provider,
     counters,
+    accessEndpoint: `${issuer}${ACCESS_PATH}`,
+    store,
     signingKeys: jwks,
     close: () =>
       new Promise<void>((resolve) => {

@@ -6,7 +6,8 @@ import { createRoot, hydrateRoot, type Root } from 'react-dom/client'
 import { renderToString } from 'react-dom/server'
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import type { AuthStateSource } from '../../../src/adapters/AuthStateSource.js'
-import { useAuthState, useSession } from '../../../src/adapters/react.js'
+import { useAuthState, useSession, useSessions } from '../../../src/adapters/react.js'
+import type { SessionsSource } from '../../../src/adapters/SessionsSource.js'
 import { memoryStorage } from '../../../src/index.js'
 import {
   accessToken,
@@ -16,6 +17,7 @@ import {
   realClient,
   signedOut,
 } from './authStateSources.js'
+import { describeSessions, destroyKits, realKit, sessionsSource, summary } from './sessionsSources.js'
 
 beforeAll(() => {
   Object.assign(globalThis, { IS_REACT_ACT_ENVIRONMENT: true })
@@ -202,5 +204,55 @@ describe('useAuthState with a real client', () => {
     const { container, complaints } = await hydrate(html, createElement(Status, { source: browserClient }))
     expect(complaints).toEqual([])
     expect(container.textContent).toBe('active:ada')
+  })
+})
+
+function Sessions({ kit, renders }: { kit: SessionsSource; renders?: string[] }) {
+  const text = describeSessions(useSessions(kit))
+  renders?.push(text)
+  return createElement('p', null, text)
+}
+
+describe('useSessions (a session kit)', () => {
+  afterEach(() => destroyKits())
+
+  it('shows the current list on the first render, follows changes, and unsubscribes on unmount', async () => {
+    const source = sessionsSource([summary('ada', true)])
+    const renders: string[] = []
+    const { container, root } = await render(createElement(Sessions, { kit: source, renders }))
+    expect(renders[0]).toBe('ada*')
+    await act(async () => source.set([summary('ada'), summary('bob', true)]))
+    expect(container.textContent).toBe('ada,bob*')
+    expect(source.subscribers).toBe(1)
+    await act(async () => root.unmount())
+    expect(source.subscribers).toBe(0)
+  })
+
+  it('renders no sessions on the server and hydrates a browser that has some without a mismatch', async () => {
+    const html = renderToString(createElement(Sessions, { kit: sessionsSource([summary('ada', true)]) }))
+    expect(html).toBe('<p>none</p>')
+    const browser = sessionsSource([summary('ada', true), summary('bob')])
+    const { container, complaints } = await hydrate(html, createElement(Sessions, { kit: browser }))
+    expect(complaints).toEqual([])
+    expect(container.textContent).toBe('ada*,bob')
+  })
+
+  it('follows a real kit through sign-ins, a switch and a sign-out', async () => {
+    const kit = realKit()
+    const { container } = await render(createElement(Sessions, { kit }))
+    expect(container.textContent).toBe('none')
+    await act(async () => {
+      await kit.signIn({ subject: 'ada' })
+      await kit.signIn({ subject: 'bob' })
+    })
+    expect(container.textContent).toBe('ada,bob*')
+    await act(async () => {
+      kit.use(kit.getSessions()[0]?.id as string)
+    })
+    expect(container.textContent).toBe('ada*,bob')
+    await act(async () => {
+      await kit.signOut(kit.getSessions()[0]?.id)
+    })
+    expect(container.textContent).toBe('bob*')
   })
 })

@@ -1,9 +1,9 @@
 // @vitest-environment happy-dom
 // Solid adapter: an accessor inside a reactive root; effects follow it and dispose unsubscribes.
 import { createComputed, createEffect, createRoot } from 'solid-js'
-import { describe, expect, it, vi } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { AuthStateSource } from '../../../src/adapters/AuthStateSource.js'
-import { createAuthState } from '../../../src/adapters/solid.js'
+import { createAuthState, createSessions } from '../../../src/adapters/solid.js'
 import {
   accessToken,
   activeState,
@@ -12,6 +12,7 @@ import {
   realClient,
   signedOut,
 } from './authStateSources.js'
+import { describeSessions, destroyKits, realKit, sessionsSource, summary } from './sessionsSources.js'
 
 // Node's conditions pick Solid's server build, whose signals never notify anyone. The browser
 // build is what runs in an app, so test against it (here and inside the adapter).
@@ -79,5 +80,38 @@ describe('createAuthState', () => {
     expect(seen.at(-1)).toBe('signedOut:-')
     dispose()
     expect(source.subscribers).toBe(0)
+  })
+})
+
+describe('createSessions (a session kit)', () => {
+  afterEach(() => destroyKits())
+
+  it('reads the current list at once, re-runs computations on change, and unsubscribes on dispose', () => {
+    const source = sessionsSource([summary('ada', true)])
+    const seen: string[] = []
+    const dispose = createRoot((d) => {
+      const sessions = createSessions(source)
+      createComputed(() => seen.push(describeSessions(sessions())))
+      return d
+    })
+    source.set([summary('ada'), summary('bob', true)])
+    expect(seen).toEqual(['ada*', 'ada,bob*'])
+    expect(source.subscribers).toBe(1)
+    dispose()
+    expect(source.subscribers).toBe(0)
+  })
+
+  it('follows a real kit', async () => {
+    const kit = realKit()
+    const seen: string[] = []
+    const dispose = createRoot((d) => {
+      const sessions = createSessions(kit)
+      createComputed(() => seen.push(describeSessions(sessions())))
+      return d
+    })
+    await kit.signIn({ subject: 'ada' })
+    await kit.signIn({ subject: 'bob' })
+    expect(seen.at(-1)).toBe('ada,bob*')
+    dispose()
   })
 })

@@ -1,10 +1,11 @@
 // @vitest-environment happy-dom
 // Svelte adapter: the store contract itself, then real compiled components (runes and Svelte 4
 // syntax) mounted in happy-dom, and server rendering.
-import { describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it } from 'vitest'
 import type { AuthStateSource } from '../../../src/adapters/AuthStateSource.js'
+import type { SessionsSource } from '../../../src/adapters/SessionsSource.js'
 import * as tesseraSvelte from '../../../src/adapters/svelte.js'
-import { authStateStore } from '../../../src/adapters/svelte.js'
+import { authStateStore, sessionsStore } from '../../../src/adapters/svelte.js'
 import type { AuthState } from '../../../src/index.js'
 import {
   accessToken,
@@ -15,6 +16,7 @@ import {
   signedOut,
 } from './authStateSources.js'
 import { compileSvelte, svelteClient } from './compileSvelte.js'
+import { describeSessions, destroyKits, realKit, sessionsSource, summary } from './sessionsSources.js'
 
 type Props = { client: AuthStateSource }
 
@@ -105,5 +107,41 @@ describe('authStateStore in compiled components', () => {
     expect(body).toContain('<p>signedOut:-</p>')
     expect(source.subscriptions).toBe(1)
     expect(source.subscribers).toBe(0)
+  })
+})
+
+const sessionsComponent = `<script>
+  import { sessionsStore } from 'tessera-session/svelte'
+  let { kit } = $props()
+  const sessions = sessionsStore(kit)
+</script>
+<p>{$sessions.map((s) => s.subject + (s.active ? '*' : '')).join(',') || 'none'}</p>`
+
+describe('sessionsStore (a session kit)', () => {
+  afterEach(() => destroyKits())
+
+  it('calls run at once with the current list, then on every change, until unsubscribed', () => {
+    const source = sessionsSource([summary('ada', true)])
+    const seen: string[] = []
+    const stop = sessionsStore(source).subscribe((list) => seen.push(describeSessions(list)))
+    source.set([summary('ada'), summary('bob', true)])
+    stop()
+    source.set([])
+    expect(seen).toEqual(['ada*', 'ada,bob*'])
+    expect(source.subscribers).toBe(0)
+  })
+
+  it('$sessions in a compiled component follows a real kit and unsubscribes on unmount', async () => {
+    const { mount, unmount, flushSync } = await svelteClient()
+    const Component = await compileSvelte<{ kit: SessionsSource }>(sessionsComponent, 'client', modules)
+    const kit = realKit()
+    const target = document.createElement('div')
+    const instance = mount(Component, { target, props: { kit } })
+    expect(target.textContent).toBe('none')
+    await kit.signIn({ subject: 'ada' })
+    await kit.signIn({ subject: 'bob' })
+    flushSync()
+    expect(target.textContent).toBe('ada,bob*')
+    await unmount(instance)
   })
 })

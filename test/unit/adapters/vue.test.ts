@@ -3,7 +3,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createApp, defineComponent, effectScope, h, nextTick, type Ref, watchEffect } from 'vue'
 import type { AuthStateSource } from '../../../src/adapters/AuthStateSource.js'
-import { useAuthState } from '../../../src/adapters/vue.js'
+import type { SessionsSource } from '../../../src/adapters/SessionsSource.js'
+import { useAuthState, useSessions } from '../../../src/adapters/vue.js'
 import {
   accessToken,
   activeState,
@@ -12,6 +13,7 @@ import {
   realClient,
   signedOut,
 } from './authStateSources.js'
+import { describeSessions, destroyKits, realKit, sessionsSource, summary } from './sessionsSources.js'
 
 afterEach(() => {
   vi.restoreAllMocks()
@@ -105,6 +107,44 @@ describe('useAuthState in an effect scope', () => {
     vi.spyOn(console, 'warn').mockImplementation(() => undefined)
     ;(auth as Ref).value = activeState('mallory')
     expect(auth.value).toBe(signedOut)
+    scope.stop()
+  })
+})
+
+const Sessions = defineComponent({
+  props: { kit: { type: Object, required: true } },
+  setup(props) {
+    // biome-ignore lint/correctness/useHookAtTopLevel: a Vue composable; setup() is where Vue wants it
+    const sessions = useSessions(props.kit as SessionsSource)
+    return () => h('p', describeSessions(sessions.value))
+  },
+})
+
+describe('useSessions (a session kit)', () => {
+  afterEach(() => destroyKits())
+
+  it('renders the current list first, re-renders on change, and unsubscribes on unmount', async () => {
+    const source = sessionsSource([summary('ada', true)])
+    const container = document.createElement('div')
+    const app = createApp(Sessions, { kit: source })
+    app.mount(container)
+    expect(container.textContent).toBe('ada*')
+    source.set([summary('ada'), summary('bob', true)])
+    await nextTick()
+    expect(container.textContent).toBe('ada,bob*')
+    expect(source.subscribers).toBe(1)
+    app.unmount()
+    expect(source.subscribers).toBe(0)
+  })
+
+  it('follows a real kit, and holds the kit’s own array', async () => {
+    const kit = realKit()
+    const scope = effectScope()
+    const sessions = scope.run(() => useSessions(kit)) as Readonly<Ref<unknown>>
+    await kit.signIn({ subject: 'ada' })
+    await kit.signIn({ subject: 'bob' })
+    expect(sessions.value).toBe(kit.getSessions())
+    expect(describeSessions(kit.getSessions())).toBe('ada,bob*')
     scope.stop()
   })
 })
