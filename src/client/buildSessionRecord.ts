@@ -144,6 +144,9 @@ export function buildSessionRecord(credentials: Credentials, options: BuildRecor
     signedInAt: previous?.signedInAt ?? options.now,
     generation: previous ? previous.generation + 1 : 0,
     obtainedAt: options.now,
-    shortLivedStreak: lifetime < SHORT_LIVED_SECONDS ? (previous?.shortLivedStreak ?? 0) + 1 : undefined,
+    // Only tokens a refresh just minted count towards the floor: a token the app hands over
+    // already expired (setTokens, a sign-in) is refreshed at once, not a second later.
+    shortLivedStreak:
+      options.issuedNow && lifetime < SHORT_LIVED_SECONDS ? (previous?.shortLivedStreak ?? 0) + 1 : undefined,
   })
 }

@@ -25,6 +25,22 @@ import { ready } from './signInOperations.js'
 export function refreshOperations(rt: ClientRuntime) {
   const { actor, deps } = rt
 
+  // Callers of one refresh share one wait on the machine: a thousand requests on an expired token
+  // cost one subscription, not a thousand (each would also add an abort listener to `lifetime`).
+  let shared: Promise<string> | null = null
+
+  /** The wait for the refresh that is running or about to run, shared by everyone asking meanwhile. */
+  function sharedRefresh(): Promise<string> {
+    if (shared) return shared
+    const waiting = nextRefresh()
+    shared = waiting
+    const done = () => {
+      if (shared === waiting) shared = null
+    }
+    waiting.then(done, done)
+    return waiting
+  }
+
   /** Waits for the refresh that is running or about to run (a short-lived token's floor) to settle. */
   function nextRefresh(): Promise<string> {
     let started = statusOf(actor.getSnapshot()) === 'refreshing'
@@ -59,15 +75,15 @@ export function refreshOperations(rt: ClientRuntime) {
     if (rt.lifetime.aborted) return Promise.reject(new SessionError('DESTROYED', 'The client was destroyed'))
     // Asked now, not a tick later: a request that starts right after must see the refresh running.
     if (statusOf(actor.getSnapshot()) === 'restoring') return ready(rt).then(refresh)
+    if (shared) return shared
     const snapshot = actor.getSnapshot()
     const event = { type: 'REFRESH', now: deps.env.now() } as const
-    const waiting = nextRefresh()
-    if (snapshot.can(event)) actor.send(event)
-    else if (
+    const accepted = snapshot.can(event)
+    if (
+      !accepted &&
       statusOf(snapshot) !== 'refreshing' &&
       !(statusOf(snapshot) === 'active' && snapshot.context.record?.refreshable)
     ) {
-      waiting.catch(() => undefined)
       const record = snapshot.context.record
       if (record && !record.refreshable) {
         return Promise.reject(
@@ -76,6 +92,9 @@ export function refreshOperations(rt: ClientRuntime) {
       }
       return Promise.reject(new SessionError('NO_SESSION', 'There is no session to refresh'))
     }
+    // Listen before sending: the outcome may be emitted while the event is taken.
+    const waiting = sharedRefresh()
+    if (accepted) actor.send(event)
     return waiting
   }
 

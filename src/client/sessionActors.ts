@@ -17,7 +17,15 @@ import type { PendingRedirect, SessionRecord } from '../../machines/sessionRecor
 import { SessionError, toSessionError } from '../SessionError.js'
 import type { SessionLogicDeps } from './sessionLogic.js'
 
-const work = () => import('./sessionWork.js')
+let loading: Promise<typeof import('./sessionWork.js')> | undefined
+/** The work, loaded once: asking the loader again costs a round trip per actor; a failed load is tried again. */
+function work() {
+  loading ??= import('./sessionWork.js').catch((error: unknown) => {
+    loading = undefined
+    throw error
+  })
+  return loading
+}
 
 /** A failure to load the work itself (offline, a deploy replaced the chunk): reported like the network. */
 const unloadable = (error: unknown) =>

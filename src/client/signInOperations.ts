@@ -24,6 +24,8 @@ import type { SerializationDeps } from './serialization.js'
  * ```
  */
 export async function ready(rt: ClientRuntime): Promise<void> {
+  // Most calls come after restoring: no subscription for them (a storm of reads stays cheap).
+  if (statusOf(rt.actor.getSnapshot()) !== 'restoring') return
   await waitFor(rt.actor, (s) => statusOf(s) !== 'restoring', { signal: rt.lifetime })
 }
 

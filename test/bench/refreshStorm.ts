@@ -12,6 +12,10 @@ import { median, percentile } from './measure.js'
 import { loadPeerBenches, type PeerStorm } from './peerBenches.js'
 
 const REQUESTS = 1_000
+/** Rounds per library, interleaved; the table shows medians. */
+const STORM_ROUNDS = 5
+/** The row every other is compared with. */
+export const BASELINE = 'no library (one hand-written refresh, then `fetch`)'
 /** Each refresh takes this long at the server, like a real token endpoint. */
 const REFRESH_LATENCY_MS = 25
 
@@ -19,6 +23,8 @@ export interface StormResult {
   library: string
   runtime: string
   refreshCalls: number
+  /** Requests the API server received: 1,000 means no request was sent twice. */
+  apiCalls: number
   succeeded: number
   p50: number
   p99: number
@@ -51,6 +57,7 @@ function read(req: IncomingMessage): Promise<string> {
 async function startStormServer() {
   const valid = new Set<string>()
   let refreshCalls = 0
+  let apiCalls = 0
   const fresh = () => {
     const accessToken = jwt(Math.floor(Date.now() / 1000) + 3600)
     valid.add(accessToken)
@@ -62,6 +69,7 @@ async function startStormServer() {
     const json = (status: number, value: unknown) =>
       res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(value))
     if (url.pathname === '/api') {
+      apiCalls++
       const token = (req.headers.authorization ?? '').replace(/^Bearer /, '')
       return valid.has(token) ? json(200, { ok: true }) : json(401, { error: 'invalid_token' })
     }
@@ -110,8 +118,10 @@ async function startStormServer() {
   return {
     base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     refreshCalls: () => refreshCalls,
+    apiCalls: () => apiCalls,
     reset() {
       refreshCalls = 0
+      apiCalls = 0
       valid.clear()
     },
     close: () =>
@@ -139,6 +149,22 @@ export async function storm(one: () => Promise<boolean>) {
 
 /** An access token that expired a minute ago. */
 export const expired = () => jwt(Math.floor(Date.now() / 1000) - 60)
+
+/**
+ * No library: what the app would write by hand knowing the token has expired (one refresh
+ * request shared by every call, then each request with the new token). The floor any library's
+ * storm can reach.
+ */
+async function baselineStorm(base: string) {
+  let token: Promise<string> | null = null
+  return storm(async () => {
+    token ??= fetch(`${base}/tessera/refresh`, { method: 'POST', body: '{}' })
+      .then((res) => res.json() as Promise<{ access_token: string }>)
+      .then((body) => body.access_token)
+    const accessToken = await token
+    return (await fetch(`${base}/api`, { headers: { authorization: `Bearer ${accessToken}` } })).ok
+  })
+}
 
 async function tesseraStorm(base: string) {
   const client = createSessionClient({
@@ -179,25 +205,27 @@ export async function refreshStorm(): Promise<StormResult[]> {
   // Warm the sockets and the JIT first, so the library measured first is not measured cold.
   await storm(async () => (await fetch(`${server.base}/api`)).status === 401)
   const libraries: Array<[string, PeerStorm]> = [
+    [BASELINE, baselineStorm],
     ['tessera `client.fetch`', tesseraStorm],
     ...(await loadPeerBenches()).peerStorms,
   ]
-  // Three interleaved rounds, so no library is always measured first (or cold): medians per library.
+  // Interleaved rounds, so no library is always measured first (or cold): medians per library.
   const samples = new Map<
     string,
-    Array<{ calls: number; succeeded: number; p50: number; p99: number; error?: string }>
+    Array<{ calls: number; api: number; succeeded: number; p50: number; p99: number; error?: string }>
   >()
   try {
-    for (let round = 0; round < 3; round++) {
+    for (let round = 0; round < STORM_ROUNDS; round++) {
       for (const [library, fn] of libraries) {
         server.reset()
         const list = samples.get(library) ?? []
         try {
           const result = await fn(server.base)
-          list.push({ calls: server.refreshCalls(), ...result })
+          list.push({ calls: server.refreshCalls(), api: server.apiCalls(), ...result })
         } catch (error) {
           list.push({
             calls: server.refreshCalls(),
+            api: server.apiCalls(),
             succeeded: 0,
             p50: Number.NaN,
             p99: Number.NaN,
@@ -217,6 +245,7 @@ export async function refreshStorm(): Promise<StormResult[]> {
       library: failed ? `${library} (failed: ${failed.error?.slice(0, 80)})` : library,
       runtime: 'Node 20, in-memory stores',
       refreshCalls: Math.max(...list.map((r) => r.calls)),
+      apiCalls: Math.max(...list.map((r) => r.api)),
       succeeded: Math.min(...list.map((r) => r.succeeded)),
       p50: median(list.map((r) => r.p50)),
       p99: median(list.map((r) => r.p99)),

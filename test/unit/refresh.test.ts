@@ -98,6 +98,24 @@ describe('refresh', () => {
     expect(client.expiresInSecs).toBe(300)
   })
 
+  it('a token handed over already expired is refreshed at once, not after the short-lived floor', async () => {
+    const exp = Math.floor(Date.now() / 1000) - 5
+    const { refreshToken } = fixture.service.login('u')
+    await client.setTokens(
+      { accessToken: 'handed-over', refreshToken, subject: 'u', expiresAt: exp },
+      { method: fixture.method.id },
+    )
+    let token: string | null | undefined
+    void client.getAccessToken().then((t) => {
+      token = t
+    })
+    // Well under the one-second floor a just-minted short-lived token would wait for.
+    await vi.advanceTimersByTimeAsync(100)
+    expect(token).toEqual(expect.any(String))
+    expect(token).not.toBe('handed-over')
+    expect(fixture.state.refreshes).toBe(1)
+  })
+
   it('a session without refresh support expires at its expiry and says so', async () => {
     const noRefresh = testClient({ methods: [] }).client
     const exp = Math.floor(Date.now() / 1000) + 120
