@@ -72,6 +72,9 @@ function errorChannel(): ErrorChannel {
  *
  * @example
  * ```ts
+ * import type { SessionClientOptions } from './SessionClient.js'
+ *
+ * declare const options: SessionClientOptions
  * const storage = options.storage ?? defaultStorage()
  * ```
  */

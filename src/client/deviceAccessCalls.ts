@@ -67,6 +67,55 @@ function toGrant(info: AccessGrantInfo, record: SessionRecord): AccessGrant {
   }
 }
 
+type Capability = 'listAccess' | 'revokeAccess'
+
+/** Throws unless the client is alive and some method of it offers `capability`. */
+function offered(rt: ClientRuntime, capability: Capability): void {
+  if (rt.lifetime.aborted) throw new SessionError('DESTROYED', 'The client was destroyed')
+  if (![...rt.deps.methods.values()].some((m) => typeof m[capability] === 'function')) {
+    throw new SessionError('NOT_SUPPORTED', `No sign-in method of this client offers ${capability}`)
+  }
+}
+
+/** The current session's record and method, with an access token fresh enough to send. */
+async function current(rt: ClientRuntime, ops: DeviceAccessDeps, capability: Capability, sessionId?: string) {
+  const { deps } = rt
+  await ops.getAccessToken()
+  const record = usableRecord(rt.current(), deps.env.now())
+  if (!record) throw new SessionError('NO_SESSION', `${capability} needs a signed-in session`)
+  if (sessionId !== undefined && record.session.id !== sessionId) {
+    throw new SessionError('ABORTED', 'The session changed while its access was being listed')
+  }
+  const method = deps.methods.get(record.session.method) as AuthMethod<unknown> | undefined
+  if (typeof method?.[capability] !== 'function') {
+    throw new SessionError(
+      'NOT_SUPPORTED',
+      `The method "${record.session.method}" does not offer ${capability}`,
+    )
+  }
+  return { record, method }
+}
+
+/** Runs one call to the method, bounded in time and ended by destroy(). */
+async function call<T>(
+  rt: ClientRuntime,
+  record: SessionRecord,
+  work: (ctx: ReturnType<typeof methodContext>) => Promise<T>,
+) {
+  const { deps } = rt
+  const bounded = abortAfter(
+    deps.env,
+    CALL_TIMEOUT_MS,
+    new SessionError('TIMEOUT', 'The provider did not answer in time'),
+    rt.lifetime,
+  )
+  try {
+    return await work(methodContext(deps, bounded.signal, existingKey(deps, record.keyId)))
+  } finally {
+    bounded.dispose()
+  }
+}
+
 /**
  * `listAccess`, `listAccessPages` and `revokeAccess` for one client.
  *
@@ -82,56 +131,16 @@ export function deviceAccessCalls(rt: ClientRuntime, ops: DeviceAccessDeps) {
   /** Which credentials were this session's, as listings showed them: revokeAccess needs to know. */
   let seen: { sessionId: string; callers: Map<string, boolean> } = { sessionId: '', callers: new Map() }
 
-  const offered = (capability: 'listAccess' | 'revokeAccess') => {
-    if (rt.lifetime.aborted) throw new SessionError('DESTROYED', 'The client was destroyed')
-    if (![...deps.methods.values()].some((m) => typeof m[capability] === 'function')) {
-      throw new SessionError('NOT_SUPPORTED', `No sign-in method of this client offers ${capability}`)
-    }
-  }
-
-  /** The current session's record and method, with an access token fresh enough to send. */
-  async function current(capability: 'listAccess' | 'revokeAccess', sessionId?: string) {
-    await ops.getAccessToken()
-    const record = usableRecord(rt.current(), deps.env.now())
-    if (!record) throw new SessionError('NO_SESSION', `${capability} needs a signed-in session`)
-    if (sessionId !== undefined && record.session.id !== sessionId) {
-      throw new SessionError('ABORTED', 'The session changed while its access was being listed')
-    }
-    const method = deps.methods.get(record.session.method) as AuthMethod<unknown> | undefined
-    if (typeof method?.[capability] !== 'function') {
-      throw new SessionError(
-        'NOT_SUPPORTED',
-        `The method "${record.session.method}" does not offer ${capability}`,
-      )
-    }
-    return { record, method }
-  }
-
-  /** Runs one call to the method, bounded in time and ended by destroy(). */
-  async function call<T>(record: SessionRecord, work: (ctx: ReturnType<typeof methodContext>) => Promise<T>) {
-    const bounded = abortAfter(
-      deps.env,
-      CALL_TIMEOUT_MS,
-      new SessionError('TIMEOUT', 'The provider did not answer in time'),
-      rt.lifetime,
-    )
-    try {
-      return await work(methodContext(deps, bounded.signal, existingKey(deps, record.keyId)))
-    } finally {
-      bounded.dispose()
-    }
-  }
-
   async function* listAccessPages(options?: ListAccessOptions): AsyncGenerator<AccessGrantPage> {
-    offered('listAccess')
+    offered(rt, 'listAccess')
     const pageSize = checkPageSize(options)
     const cursors = new Set<string>()
     let cursor: string | undefined
     let sessionId: string | undefined
     for (let page = 0; page < MAX_PAGES; page++) {
-      const { record, method } = await current('listAccess', sessionId)
+      const { record, method } = await current(rt, ops, 'listAccess', sessionId)
       sessionId = record.session.id
-      const answer = await call(record, (ctx) =>
+      const answer = await call(rt, record, (ctx) =>
         (method.listAccess as NonNullable<AuthMethod['listAccess']>)(
           record.credentials,
           { pageSize, ...(cursor !== undefined ? { cursor } : {}) },
@@ -179,14 +188,14 @@ export function deviceAccessCalls(rt: ClientRuntime, ops: DeviceAccessDeps) {
   }
 
   async function revokeAccess(options: RevokeAccessOptions): Promise<void> {
-    offered('revokeAccess')
+    offered(rt, 'revokeAccess')
     const target = options?.targetCredentialId
     if (typeof target !== 'string' || target.length === 0) {
       throw new SessionError('INVALID_PARAMS', 'revokeAccess needs a targetCredentialId from listAccess')
     }
-    const { record, method } = await current('revokeAccess')
+    const { record, method } = await current(rt, ops, 'revokeAccess')
     const ownCredential = await isCallerCredential(record, target)
-    await call(record, (ctx) =>
+    await call(rt, record, (ctx) =>
       (method.revokeAccess as NonNullable<AuthMethod['revokeAccess']>)(
         record.credentials,
         { targetCredentialId: target },
