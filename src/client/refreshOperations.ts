@@ -11,6 +11,37 @@ import { awaitOutcome } from './awaitOutcome.js'
 import type { ClientRuntime } from './clientRuntime.js'
 import { ready } from './signInOperations.js'
 
+/** Waits for the refresh that is running or about to run (a short-lived token's floor) to settle. */
+function nextRefresh(rt: ClientRuntime): Promise<string> {
+  const { actor } = rt
+  let started = statusOf(actor.getSnapshot()) === 'refreshing'
+  return awaitOutcome<string>(actor, rt.lifetime, () => undefined, {
+    on: {
+      'refresh.settled': (e) => ({ value: e.accessToken }),
+      // An answer tessera refused ends the session like a rejection does; a network failure keeps
+      // its own code (the session waits, expired, for the network to come back).
+      'refresh.failed': (e) => ({
+        error:
+          e.error.code === 'INVALID_RESPONSE'
+            ? new SessionError('SESSION_EXPIRED', 'The session ended: the refresh answer was refused', {
+                cause: e.error,
+              })
+            : e.error,
+      }),
+    },
+    // A refresh can also end without an outcome of its own: another tab's fresher token, a sign-out.
+    snapshot: (s) => {
+      const status = statusOf(s)
+      if (status === 'refreshing') started = true
+      if (!started || status === 'refreshing') return undefined
+      if (status === 'active' && s.context.record) return { value: s.context.record.session.accessToken }
+      if (status === 'expired')
+        return { error: new SessionError('SESSION_EXPIRED', 'The session expired; sign in again') }
+      return { error: new SessionError('NO_SESSION', 'The session ended during the refresh') }
+    },
+  })
+}
+
 /**
  * The client's refresh operations.
  *
@@ -32,43 +63,13 @@ export function refreshOperations(rt: ClientRuntime) {
   /** The wait for the refresh that is running or about to run, shared by everyone asking meanwhile. */
   function sharedRefresh(): Promise<string> {
     if (shared) return shared
-    const waiting = nextRefresh()
+    const waiting = nextRefresh(rt)
     shared = waiting
     const done = () => {
       if (shared === waiting) shared = null
     }
     waiting.then(done, done)
     return waiting
-  }
-
-  /** Waits for the refresh that is running or about to run (a short-lived token's floor) to settle. */
-  function nextRefresh(): Promise<string> {
-    let started = statusOf(actor.getSnapshot()) === 'refreshing'
-    return awaitOutcome<string>(actor, rt.lifetime, () => undefined, {
-      on: {
-        'refresh.settled': (e) => ({ value: e.accessToken }),
-        // An answer tessera refused ends the session like a rejection does; a network failure keeps
-        // its own code (the session waits, expired, for the network to come back).
-        'refresh.failed': (e) => ({
-          error:
-            e.error.code === 'INVALID_RESPONSE'
-              ? new SessionError('SESSION_EXPIRED', 'The session ended: the refresh answer was refused', {
-                  cause: e.error,
-                })
-              : e.error,
-        }),
-      },
-      // A refresh can also end without an outcome of its own: another tab's fresher token, a sign-out.
-      snapshot: (s) => {
-        const status = statusOf(s)
-        if (status === 'refreshing') started = true
-        if (!started || status === 'refreshing') return undefined
-        if (status === 'active' && s.context.record) return { value: s.context.record.session.accessToken }
-        if (status === 'expired')
-          return { error: new SessionError('SESSION_EXPIRED', 'The session expired; sign in again') }
-        return { error: new SessionError('NO_SESSION', 'The session ended during the refresh') }
-      },
-    })
   }
 
   function refresh(): Promise<string> {
