@@ -108,8 +108,9 @@ export interface IdTokenOptions {
  * await client.signIn({ user: 'ada', password: 'correct horse' })
  * ```
  */
-export interface AuthMethod<P = unknown> {
-  id: string
+export interface AuthMethod<P = unknown, Id extends string = string> {
+  /** Names the method in `signIn(params, { method })`; a literal type lets the client check it. */
+  id: Id
   signIn(params: P, ctx: MethodContext): Promise<Credentials | RedirectRequest>
   /** True when `url` is this method's redirect callback (for automatic completion on page load). */
   isRedirectCallback?(url: URL): boolean

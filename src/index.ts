@@ -37,6 +37,7 @@ export type {
   SessionExpiredReason,
   SessionStatus,
 } from './session.js'
+export type { AnyAuthMethod, SignInArgs, SignInParamsOf } from './signInArgs.js'
 export { type CookieStorageOptions, cookieStorage } from './storage/cookieStorage.js'
 export { type EncryptedStorageOptions, encryptedStorage } from './storage/encryptedStorage.js'
 export { type IndexedDbStorageOptions, indexedDbStorage } from './storage/indexedDbStorage.js'

@@ -3,12 +3,13 @@
 import type { Observable } from 'rxjs'
 import type { InspectionEvent, Observer } from 'xstate'
 import type { AccessGrant, AccessGrantPage, ListAccessOptions, RevokeAccessOptions } from '../accessGrant.js'
-import type { AuthMethod, IdTokenOptions } from '../authMethod.js'
+import type { IdTokenOptions } from '../authMethod.js'
 import type { TokenSet } from '../endpoints/credentialsFromTokenSet.js'
 import type { Environment } from '../environment/Environment.js'
 import type { KeyStore } from '../keys/SessionKey.js'
 import type { SessionError } from '../SessionError.js'
 import type { AuthState, Credentials, Session, SessionExpiredEvent, SessionStatus } from '../session.js'
+import type { AnyAuthMethod, SignInArgs } from '../signInArgs.js'
 import type { StorageOption } from '../storage/StorageAdapter.js'
 import type { RefreshCoordinator, SessionSync } from '../sync/SessionSync.js'
 import type { SessionForQuery } from './hasSessionFor.js'
@@ -23,12 +24,14 @@ import type { SessionActor } from './sessionLogic.js'
  * const options: SessionClientOptions = { appId: 'shop', methods, refreshSkewSeconds: 120 }
  * ```
  */
-export interface SessionClientOptions {
+export interface SessionClientOptions<Methods extends readonly AnyAuthMethod[] = readonly AnyAuthMethod[]> {
   /** Namespaces storage keys and the cross-tab channel. */
   appId: string
-  /** Sign-in methods; the first is the default. */
-  // biome-ignore lint/suspicious/noExplicitAny: methods take differently typed params; each call site narrows
-  methods: AuthMethod<any>[]
+  /**
+   * Sign-in methods; the first is the default. Given as an array literal, their ids and parameter
+   * types become `signIn`'s: a wrong id, wrong parameters or none where needed do not compile.
+   */
+  methods: Methods
   /** Default: localStorage in a browser, memory elsewhere. */
   storage?: StorageOption
   /** Default `tessera`. */
@@ -90,7 +93,7 @@ export interface SignOutOptions {
  * await client.signIn({ user: 'ada', password: '…' })
  * ```
  */
-export interface SessionClient {
+export interface SessionClient<Methods extends readonly AnyAuthMethod[] = readonly AnyAuthMethod[]> {
   /** The current session, or null. Synchronous; checks expiry on every read. */
   getSession(): Session | null
   /** The lifecycle state name. */
@@ -128,7 +131,11 @@ export interface SessionClient {
   /** Calls `listener` with the replayed expired event (if any) and every new one; returns unsubscribe. */
   onSessionExpired(listener: (event: SessionExpiredEvent) => void): () => void
 
-  signIn<P = unknown>(params?: P, options?: { method?: string }): Promise<Session>
+  /**
+   * Signs in with the default (first) method, or with `{ method: id }` another one. The arguments
+   * are typed from the client's methods (see {@link SignInArgs}).
+   */
+  signIn(...args: SignInArgs<Methods>): Promise<Session>
   /**
    * Adopts tokens obtained elsewhere: tessera's `Credentials`, or Torus's token set in its
    * snake_case shape (`{ session_id, access_token, refresh_token, id_token }`).

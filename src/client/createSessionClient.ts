@@ -1,4 +1,6 @@
 /** `createSessionClient`: wires the session machine to its world and gives the app one object to ask. */
+
+import type { AnyAuthMethod } from '../signInArgs.js'
 import { createAuthStreams } from './authStateStreams.js'
 import { createClientRuntime } from './clientRuntime.js'
 import { deviceAccess } from './deviceAccess.js'
@@ -25,8 +27,11 @@ import { signOut } from './signOutOperation.js'
  * const res = await client.fetch('/api/orders')
  * ```
  */
-export function createSessionClient(options: SessionClientOptions): SessionClient {
-  const rt = createClientRuntime(options)
+export function createSessionClient<const Methods extends readonly AnyAuthMethod[]>(
+  options: SessionClientOptions<Methods>,
+): SessionClient<Methods> {
+  // The runtime works with any methods; only signIn's arguments carry their types.
+  const rt = createClientRuntime(options as SessionClientOptions)
   const { actor, deps, errors } = rt
   const reads = sessionReads(rt)
   const refreshing = refreshOperations(rt)

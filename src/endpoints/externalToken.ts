@@ -61,7 +61,9 @@ function toCredentials(value: string | Credentials): Credentials {
  * await client.signIn()
  * ```
  */
-export function externalToken(options: ExternalTokenOptions): AuthMethod<void> {
+export function externalToken<Id extends string = 'external'>(
+  options: ExternalTokenOptions & { id?: Id },
+): AuthMethod<void, Id> {
   const timeoutMs = options.timeoutMs ?? 10_000
 
   const ask = async (ctx: MethodContext) => {
@@ -84,7 +86,7 @@ export function externalToken(options: ExternalTokenOptions): AuthMethod<void> {
   }
 
   return {
-    id: options.id ?? 'external',
+    id: (options.id ?? 'external') as Id,
 
     async signIn(_params, ctx) {
       let value: string | Credentials | null

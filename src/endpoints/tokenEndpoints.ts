@@ -70,7 +70,7 @@ export interface AuthorizeResult<T = unknown> {
  * const endpoints: TokenEndpointsMethod = tokenEndpoints({ baseURL: 'https://auth.example.com' })
  * ```
  */
-export interface TokenEndpointsMethod extends AuthMethod<TokenSet> {
+export interface TokenEndpointsMethod<Id extends string = string> extends AuthMethod<TokenSet, Id> {
   /**
    * Torus's `authorize()` on page load: waits for the stored session, refreshes it through the
    * sessions endpoint and returns it with its decrypted session data. Resolves null when there is
@@ -152,7 +152,9 @@ function join(baseURL: string, path: string): string {
  * if (restored) console.log(restored.data?.userId)
  * ```
  */
-export function tokenEndpoints(options: TokenEndpointsOptions): TokenEndpointsMethod {
+export function tokenEndpoints<Id extends string = 'tokens'>(
+  options: TokenEndpointsOptions & { id?: Id },
+): TokenEndpointsMethod<Id> {
   const sessionsUrl = join(options.baseURL, options.sessionsEndpoint ?? '/v1/auth/session')
   const state: TokenEndpointsState = {
     id: options.id ?? 'tokens',
@@ -165,7 +167,7 @@ export function tokenEndpoints(options: TokenEndpointsOptions): TokenEndpointsMe
     authorizing: 0,
   }
   return {
-    id: state.id,
+    id: state.id as Id,
     signIn: (params, ctx) => signInWithTokenSet(state, params, ctx),
     refresh: (credentials, ctx) =>
       refreshAt(state, state.authorizing > 0 ? state.sessionsUrl : state.refreshUrl, credentials, ctx),

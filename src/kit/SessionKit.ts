@@ -3,6 +3,7 @@ import type { Observable } from 'rxjs'
 import type { SessionClient, SessionClientOptions } from '../client/SessionClient.js'
 import type { SessionError } from '../SessionError.js'
 import type { Session, SessionStatus } from '../session.js'
+import type { AnyAuthMethod, SignInArgs } from '../signInArgs.js'
 
 /**
  * Options of `createSessionKit`: the client's, for every session. `appId` and `storageKeyPrefix`
@@ -14,7 +15,8 @@ import type { Session, SessionStatus } from '../session.js'
  * const options: SessionKitOptions = { appId: 'shop', methods }
  * ```
  */
-export interface SessionKitOptions extends Omit<SessionClientOptions, 'refreshCoordinator'> {
+export interface SessionKitOptions<Methods extends readonly AnyAuthMethod[] = readonly AnyAuthMethod[]>
+  extends Omit<SessionClientOptions<Methods>, 'refreshCoordinator'> {
   /**
    * Complete a redirect sign-in when the page loads on a method's callback URL, in the session
    * that started it. Default true in a browser.
@@ -91,13 +93,13 @@ export type RestoreQuery = { id: string } | { subject: string; method?: string }
  * if (first) shop.use(first.id)
  * ```
  */
-export interface SessionKit {
+export interface SessionKit<Methods extends readonly AnyAuthMethod[] = readonly AnyAuthMethod[]> {
   /**
    * Signs in and adds the session (the client's `signIn`). Another account is added beside the
    * others; the same account (method and subject) again replaces its older session, which is
    * signed out. The new session becomes this tab's active one.
    */
-  signIn<P = unknown>(params?: P, options?: { method?: string }): Promise<KitSignIn>
+  signIn(...args: SignInArgs<Methods>): Promise<KitSignIn>
   /** Completes a redirect sign-in in the session that started it (default: the current location). */
   handleRedirectCallback(url?: string | URL): Promise<KitSignIn>
   /** One summary per session, ordered by sign-in; the same array until something changes. */

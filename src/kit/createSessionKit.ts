@@ -9,6 +9,7 @@ import { distinctUntilChanged, type Observable } from 'rxjs'
 import type { SessionClient } from '../client/SessionClient.js'
 import { pageLocation } from '../client/signInOperations.js'
 import { toSessionError } from '../SessionError.js'
+import type { AnyAuthMethod } from '../signInArgs.js'
 import { reconcile } from './followRegistry.js'
 import { clearNamespace, clientFor, makeClient } from './kitClients.js'
 import { createKitRuntime, type KitRuntime } from './kitRuntime.js'
@@ -60,8 +61,11 @@ function onLoaded(rt: KitRuntime, fromStorage: RegistryState): void {
  * await shop.signOut() // every session
  * ```
  */
-export function createSessionKit(options: SessionKitOptions): SessionKit {
-  const rt = createKitRuntime(options)
+export function createSessionKit<const Methods extends readonly AnyAuthMethod[]>(
+  options: SessionKitOptions<Methods>,
+): SessionKit<Methods> {
+  // The runtime works with any methods; only signIn's arguments carry their types.
+  const rt = createKitRuntime(options as SessionKitOptions)
   const { sessions, active, errors, held, channels, lifetime } = rt
   const stopListening = listenToOtherKits(rt)
   const stopReconciling = rt.registry.subscribe(() => reconcile(rt))
@@ -70,7 +74,7 @@ export function createSessionKit(options: SessionKitOptions): SessionKit {
 
   return {
     signIn: ((params?: unknown, signInOptions?: { method?: string }) =>
-      signInNewSession(rt, params, signInOptions)) as SessionKit['signIn'],
+      signInNewSession(rt, params, signInOptions)) as SessionKit<Methods>['signIn'],
     handleRedirectCallback: (url) => completeKitRedirect(rt, url),
     getSessions: () => sessions.getValue(),
     sessions$: sessions.pipe(distinctUntilChanged()) as Observable<SessionSummary[]>,

@@ -92,11 +92,13 @@ export interface OidcSignInParams {
  * await client.signIn() // navigates to the provider
  * ```
  */
-export function oidc(options: OidcOptions): AuthMethod<OidcSignInParams | undefined> {
+export function oidc<Id extends string = 'oidc'>(
+  options: OidcOptions & { id?: Id },
+): AuthMethod<OidcSignInParams | undefined, Id> {
   const rp = relyingParty(options)
   const access = oidcDeviceAccess(rp, options.accessEndpoint)
   return {
-    id: rp.methodId,
+    id: rp.methodId as Id,
     ...access,
     signIn: (params, ctx) => startSignIn(rp, params, ctx),
     isRedirectCallback: (url) => isCallbackUrl(rp, url),

@@ -112,7 +112,7 @@ export interface PasskeyAutofillOptions {
  * const method: PasskeyMethod = passkey({ authenticationOptionsUrl: '/pk/options', authenticationVerifyUrl: '/pk/verify' })
  * ```
  */
-export interface PasskeyMethod extends AuthMethod<PasskeySignInParams> {
+export interface PasskeyMethod<Id extends string = string> extends AuthMethod<PasskeySignInParams, Id> {
   /**
    * Conditional UI: offers this site's passkeys in the browser's autofill of an
    * `<input autocomplete="username webauthn">`, waits (without a time limit and without changing
@@ -165,7 +165,9 @@ type RegistrationParams = Extract<PasskeySignInParams, { register: true }>
  * client.getSession()?.method // 'passkey'
  * ```
  */
-export function passkey(options: PasskeyOptions): PasskeyMethod {
+export function passkey<Id extends string = 'passkey'>(
+  options: PasskeyOptions & { id?: Id },
+): PasskeyMethod<Id> {
   const state: PasskeyState = {
     options,
     id: options.id ?? 'passkey',
@@ -173,8 +175,8 @@ export function passkey(options: PasskeyOptions): PasskeyMethod {
     signalUnknown: options.signalUnknownCredential ?? true,
     pendingAutofill: null,
   }
-  const method: PasskeyMethod = {
-    id: state.id,
+  const method: PasskeyMethod<Id> = {
+    id: state.id as Id,
     signIn: (params, ctx) => signInWithPasskey(state, params, ctx),
     autofill: (client, autofillOptions = {}) => autofillWithPasskey(state, client, autofillOptions),
     signOut: (credentials, ctx) => signOutAtLogout(state, credentials, ctx),
@@ -336,7 +338,7 @@ async function autofillWithPasskey(
     autofillOptions.signal?.removeEventListener('abort', stop)
     if (state.pendingAutofill === controller) state.pendingAutofill = null
   }
-  return client.signIn<PasskeySignInParams>(
+  return client.signIn(
     { assertion, ...(optionsJSON.rpId ? { rpId: optionsJSON.rpId } : {}) },
     { method: state.id },
   )

@@ -178,10 +178,12 @@ export function cacaoFromSiwe(fields: SiweFields, signature: string): Cacao {
  * client.getSession()?.capability?.p.aud // the session key's did:key
  * ```
  */
-export function wallet(options: WalletOptions): AuthMethod<WalletSignInParams | undefined> {
+export function wallet<Id extends string = 'wallet'>(
+  options: WalletOptions & { id?: Id },
+): AuthMethod<WalletSignInParams | undefined, Id> {
   const credentialsMode = options.credentials ?? 'include'
-  const method: AuthMethod<WalletSignInParams | undefined> = {
-    id: options.id ?? 'wallet',
+  const method: AuthMethod<WalletSignInParams | undefined, Id> = {
+    id: (options.id ?? 'wallet') as Id,
     signIn: (params, ctx) => signInWithWallet(options, credentialsMode, params, ctx),
     async signOut(credentials, ctx) {
       if (!options.logoutUrl) return
