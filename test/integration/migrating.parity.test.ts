@@ -7,6 +7,7 @@ import {
   createSessionClient,
   memoryKeyStore,
   memoryStorage,
+  type SessionClientOptions,
   type SessionError,
   type SessionExpiredEvent,
 } from '../../src/index.js'
@@ -63,12 +64,12 @@ describe('OMS wallet session state', () => {
   it('without a storage option in Node, the session lives in memory only', async () => {
     expect(typeof (globalThis as { localStorage?: unknown }).localStorage).toBe('undefined')
     const { method } = scriptedMethod()
-    const options = {
+    const options: SessionClientOptions = {
       appId: 'oms-memory',
       methods: [method],
       keyStore: memoryKeyStore(),
       sync: false,
-    } as const
+    }
     const first = destroyedWithTest(createSessionClient(options))
     expect((await first.signIn()).subject).toBe('user-1')
     expect(first.getStatus()).toBe('active')
@@ -137,8 +138,32 @@ describe('baas onAuthStateChange', () => {
   })
 })
 
+describe('baas automatic refresh before requests', () => {
+  it('a token within 60 s of expiry is refreshed before getAccessToken hands it out or client.fetch sends it', async () => {
+    const env = simulatedEnvironment({ now: Date.UTC(2026, 2, 1, 10) })
+    const { fetchFn, calls } = recordingFetch(() => new Response('ok'))
+    const { client, state } = testClient({
+      environment: env,
+      fetch: fetchFn,
+      apiOrigins: ['https://api.example'],
+    })
+    const first = await client.signIn() // a 300 s token
+    env.sleep(250_000) // 50 s left, and the refresh timer has not fired (a sleeping tab)
+    const second = await client.getAccessToken()
+    expect(state.refreshes).toBe(1)
+    expect(second).not.toBe(first.accessToken)
+
+    env.sleep(250_000)
+    await client.fetch('https://api.example/me')
+    expect(state.refreshes).toBe(2)
+    const sent = new Headers(calls[0]?.init?.headers).get('authorization')
+    expect(sent).toBe(`Bearer ${client.getSession()?.accessToken}`)
+    expect(sent).not.toBe(`Bearer ${second}`)
+  })
+})
+
 describe('baas refresh cookie', () => {
-  it('passkey() refreshes and signs out with credentials "include" and no refresh token in JavaScript', async () => {
+  it('passkey() refreshes and signs out with credentials include, and no refresh token in JavaScript', async () => {
     const now = Math.floor(Date.now() / 1000)
     const next = fakeJwt({ sub: 'pk-user', exp: now + 600 })
     const { fetchFn, calls } = recordingFetch((url) =>
