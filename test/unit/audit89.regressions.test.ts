@@ -147,4 +147,36 @@ describe('audit of issues 8 and 9', () => {
     expect(service.counters.reuseDetections).toBe(0)
     expect(client.getStatus()).toBe('active')
   })
+
+  it('issue 9 #8: signOut({ redirect: true }) with a slow logout URL clears local state at once, then the redirect follows', async () => {
+    const env = simulatedEnvironment()
+    const storage = memoryStorage()
+    const navigated: string[] = []
+    const base = scriptedMethod({ now: () => env.now() })
+    const method: AuthMethod<undefined> = {
+      ...base.method,
+      id: 'slow-discovery',
+      endSessionUrl: () =>
+        new Promise<string | null>((resolve) =>
+          env.setTimeout(() => resolve('https://op.example/logout'), 2_000),
+        ),
+    }
+    const { client } = testClient({
+      appId: 'slow-out',
+      environment: env,
+      methods: [method],
+      storage,
+      navigate: (url) => navigated.push(url),
+      signOutTimeoutMs: 5_000,
+    })
+    await client.signIn()
+    expect(storage.get('tessera:slow-out:refresh_token')).not.toBeNull()
+    const signingOut = client.signOut({ redirect: true })
+    expect(client.getStatus()).toBe('signedOut')
+    expect(storage.get('tessera:slow-out:refresh_token')).toBeNull()
+    expect(navigated).toEqual([])
+    await env.advance(2_000)
+    await signingOut
+    expect(navigated).toEqual(['https://op.example/logout'])
+  })
 })
