@@ -24,6 +24,7 @@ export function lazyFetch(rt: ClientRuntime, refreshing: ReturnType<typeof refre
   const { deps, actor } = rt
   let loaded: Fetch | undefined
   let loading: Promise<Fetch> | undefined
+  let token: Promise<string | null> | undefined
   const load = () => {
     loading ??= Promise.all([
       import('../http/authenticatedFetch.js'),
@@ -51,6 +52,15 @@ export function lazyFetch(rt: ClientRuntime, refreshing: ReturnType<typeof refre
       const { authenticated: _no, timeoutMs: _none, ...plain } = init
       return deps.fetch(input, plain)
     }
-    return load().then((f) => f(input, init))
+    // The first request overlaps the token's wait (a refresh, the restore) with the chunk's load,
+    // instead of starting the refresh only once the machinery has arrived; the requests made
+    // meanwhile wait for both, so none of their work runs ahead of the refresh request. A request
+    // with a signal or a timeout waits inside the machinery, where they bound the wait.
+    if (!loading && init?.authenticated !== false) token = refreshing.getAccessToken().catch(() => null)
+    const machinery = load()
+    const bounded = init?.signal != null || init?.timeoutMs !== undefined
+    return (token && !bounded ? Promise.all([machinery, token]) : machinery).then(() =>
+      (loaded as Fetch)(input, init),
+    )
   }
 }

@@ -99,29 +99,29 @@ export function refreshOperations(rt: ClientRuntime) {
     return waiting
   }
 
-  async function slowAccessToken(): Promise<string | null> {
-    await ready(rt)
+  // Synchronous up to the refresh: the first of many callers sends REFRESH before the others'
+  // work is queued, so the refresh request is not waiting behind a thousand continuations.
+  function slowAccessToken(): Promise<string | null> {
+    if (statusOf(actor.getSnapshot()) === 'restoring') return ready(rt).then(slowAccessToken)
     const snapshot = rt.current()
     const now = deps.env.now()
     const usable = usableRecord(snapshot, now)
-    if (usable) return usable.session.accessToken
+    if (usable) return Promise.resolve(usable.session.accessToken)
     // Backing off after a transient failure with a token still valid: use it, do not hammer.
     const readable = readableSession(snapshot, now)
-    if (readable && snapshot.matches({ refreshing: 'backoff' })) return readable.accessToken
+    if (readable && snapshot.matches({ refreshing: 'backoff' })) return Promise.resolve(readable.accessToken)
     const status = statusOf(snapshot)
     const refreshable = snapshot.context.record?.refreshable === true
     if (!(status === 'active' || status === 'refreshing' || (status === 'expired' && refreshable)))
-      return null
-    try {
-      return await refresh()
-    } catch (error) {
+      return Promise.resolve(null)
+    return refresh().catch((error: unknown) => {
       // A transient failure while the old token is still valid: use it rather than fail the call.
       const still = readableSession(actor.getSnapshot(), deps.env.now())
       if (still) return still.accessToken
       if (error instanceof SessionError && (error.code === 'SESSION_EXPIRED' || error.code === 'NO_SESSION'))
         return null
       throw error
-    }
+    })
   }
 
   // The hot path: while the machine keeps the snapshot it last answered from, and the clock is
