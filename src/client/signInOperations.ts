@@ -5,6 +5,7 @@ import type { SessionEvent } from '../../machines/session.machine.js'
 import type { SessionRecord } from '../../machines/sessionRecord.js'
 import { statusOf } from '../../machines/sessionSelectors.js'
 import type { TokenSet } from '../endpoints/credentialsFromTokenSet.js'
+import { loadWork } from '../loadWork.js'
 import { SessionError } from '../SessionError.js'
 import type { Credentials, Session } from '../session.js'
 import { awaitOutcome } from './awaitOutcome.js'
@@ -100,7 +101,7 @@ export function signInOperations(rt: ClientRuntime) {
       const key = deps.keyStore ? await deps.keyStore.create().catch(() => null) : null
       try {
         // Loaded on first use, like the rest of what a sign-in needs.
-        const { buildSessionRecord } = await import('./buildSessionRecord.js')
+        const { buildSessionRecord } = await loadWork()
         const record = buildSessionRecord(credentials, {
           methodId,
           refreshable: typeof deps.methods.get(methodId)?.refresh === 'function',
@@ -117,7 +118,7 @@ export function signInOperations(rt: ClientRuntime) {
     async restore(serialized: string): Promise<Session> {
       live()
       // Loaded on first use: most pages never restore.
-      const { deserializeRecord } = await import('./serialization.js')
+      const { deserializeRecord } = await loadWork()
       return establish(await deserializeRecord(serialized, serializationDeps(rt)))
     },
 
@@ -145,7 +146,7 @@ async function asCredentials(given: Credentials | TokenSet, now: number): Promis
   const snake = ['access_token', 'refresh_token', 'id_token', 'session_id', 'expires_in', 'expires_at']
   if (typeof given !== 'object' || given === null || !snake.some((k) => k in given))
     return given as Credentials
-  const { credentialsFromTokenSet } = await import('../endpoints/credentialsFromTokenSet.js')
+  const { credentialsFromTokenSet } = await loadWork()
   return credentialsFromTokenSet(given as TokenSet, { now })
 }
 

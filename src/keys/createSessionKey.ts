@@ -1,5 +1,7 @@
 /** Makes a session's non-extractable P-256 key pair and derives its public identifiers. */
+import { ecThumbprint } from '../jws/signCompactJws.js'
 import { SessionError } from '../SessionError.js'
+import { didKeyFromP256 } from './didKey.js'
 import type { SessionKey } from './SessionKey.js'
 
 /** WebCrypto's SubtleCrypto, or `SessionError('KEY_UNAVAILABLE')` where there is none. */
@@ -25,11 +27,6 @@ function randomId(): string {
  */
 export async function describeSessionKey(id: string, pair: CryptoKeyPair): Promise<SessionKey> {
   const s = subtle()
-  // Loaded on first use: a page that only reads its session never derives key identifiers.
-  const [{ ecThumbprint }, { didKeyFromP256 }] = await Promise.all([
-    import('../jws/signCompactJws.js'),
-    import('./didKey.js'),
-  ])
   // The public half stays extractable on purpose: it is public, and DPoP needs its JWK.
   const publicJwk = await s.exportKey('jwk', pair.publicKey)
   const raw = new Uint8Array(await s.exportKey('raw', pair.publicKey))
