@@ -8,8 +8,7 @@ let loading: Promise<typeof import('./lazyWork.js')> | undefined
  *
  * @example
  * ```ts
- * const { createSessionKey } = await loadWork()
- * const key = await createSessionKey()
+ * const { buildSessionRecord } = await loadWork()
  * ```
  */
 export function loadWork(): Promise<typeof import('./lazyWork.js')> {

@@ -32,7 +32,7 @@ export function indexedDbKeyStore(
   }
   return {
     async create() {
-      const key = await (await loadWork()).createSessionKey()
+      const key = await (await loadWork()).generateSessionKey()
       await (await database()).put('sessionKeys', key.id, {
         privateKey: key.privateKey,
         publicKey: key.publicKey,

@@ -21,8 +21,8 @@ export function memoryKeyStore(options: { extractable?: boolean } = {}): KeyStor
   return {
     async create() {
       // Loaded on first use: a page that only reads its session never needs key generation.
-      const { createSessionKey } = await loadWork()
-      const key = await createSessionKey({ extractable })
+      const { generateSessionKey } = await loadWork()
+      const key = await generateSessionKey({ extractable })
       keys.set(key.id, key)
       return key
     },
