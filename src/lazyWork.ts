@@ -6,13 +6,12 @@
  * token, serialization, device listing or key operation does, once (see loadWork.ts).
  * Modules in here import each other statically; only code on the first-load path imports this.
  */
-export { buildSessionRecord } from './client/buildSessionRecord.js'
 export { deviceAccessCalls } from './client/deviceAccessCalls.js'
+export { restoreSerialized, setGivenTokens } from './client/givenSessions.js'
 export { getIdToken } from './client/idToken.js'
 export { requestAuthorizer } from './client/requestAuthorization.js'
-export { deserializeRecord, serializeRecord } from './client/serialization.js'
+export { serializeRecord } from './client/serialization.js'
 export { completeRedirect, endOnServer, refreshSession, signIn } from './client/sessionWork.js'
-export { credentialsFromTokenSet } from './endpoints/credentialsFromTokenSet.js'
 export { createAuthenticatedFetch } from './http/authenticatedFetch.js'
 export { importSessionKey } from './keys/importSessionKey.js'
 export { keyDatabase } from './keys/keyDatabase.js'

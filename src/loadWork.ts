@@ -8,7 +8,7 @@ let loading: Promise<typeof import('./lazyWork.js')> | undefined
  *
  * @example
  * ```ts
- * const { buildSessionRecord } = await loadWork()
+ * const { serializeRecord } = await loadWork()
  * ```
  */
 export function loadWork(): Promise<typeof import('./lazyWork.js')> {
