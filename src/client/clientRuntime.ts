@@ -5,6 +5,7 @@ import type { AuthMethod } from '../authMethod.js'
 import { defaultEnvironment, type Environment } from '../environment/Environment.js'
 import { defaultKeyStore } from '../keys/defaultKeyStore.js'
 import type { KeyStore } from '../keys/SessionKey.js'
+import { loadWork } from '../loadWork.js'
 import { SessionError, toSessionError } from '../SessionError.js'
 import { memoryStorage } from '../storage/memoryStorage.js'
 import type { StorageOption } from '../storage/StorageAdapter.js'
@@ -121,7 +122,7 @@ function lazyCoordinator(
     const browserish =
       (typeof navigator !== 'undefined' && navigator.locks) || typeof indexedDB !== 'undefined'
     if (!browserish) return inProcessRefreshCoordinator({ environment: env })
-    const { crossTabRefreshCoordinator } = await import('../sync/crossTabRefreshCoordinator.js')
+    const { crossTabRefreshCoordinator } = await loadWork()
     return crossTabRefreshCoordinator({ prefix, appId: options.appId, environment: env })
   }
   return {

@@ -1,5 +1,5 @@
 /** `createSessionClient`: wires the session machine to its world and gives the app one object to ask. */
-
+import { loadWork } from '../loadWork.js'
 import type { AnyAuthMethod } from '../signInArgs.js'
 import { createAuthStreams } from './authStateStreams.js'
 import { createClientRuntime } from './clientRuntime.js'
@@ -93,12 +93,12 @@ export function createSessionClient<const Methods extends readonly AnyAuthMethod
     fetch: authenticatedFetch,
     signOut: (signOutOptions) => signOut(rt, signOutOptions),
     // Loaded on first use, with the signer: most pages never ask for one.
-    getIdToken: (idTokenOptions) => import('./idToken.js').then((m) => m.getIdToken(rt, idTokenOptions)),
+    getIdToken: (idTokenOptions) => loadWork().then((m) => m.getIdToken(rt, idTokenOptions)),
     serialize: async (serializeOptions) => {
       const record = actor.getSnapshot().context.record
       if (!record) return null
       // Loaded on first use: most pages never serialize.
-      const { serializeRecord } = await import('./serialization.js')
+      const { serializeRecord } = await loadWork()
       return serializeRecord(record, serializationDeps(rt), serializeOptions)
     },
     ...access,

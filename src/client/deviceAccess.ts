@@ -1,8 +1,9 @@
 /**
  * Device access on a client: `listAccess`, `listAccessPages` and `revokeAccess`. The calls load
- * on first use (deviceAccessCalls.ts), so a page that never lists devices never downloads them.
+ * on first use (deviceAccessCalls.ts, in lazyWork.ts), so a page that never lists devices never downloads them.
  */
 import type { AccessGrant, AccessGrantPage, ListAccessOptions, RevokeAccessOptions } from '../accessGrant.js'
+import { loadWork } from '../loadWork.js'
 import type { ClientRuntime } from './clientRuntime.js'
 
 /** The client operations device access builds on. */
@@ -24,7 +25,7 @@ export interface DeviceAccessDeps {
 export function deviceAccess(rt: ClientRuntime, ops: DeviceAccessDeps) {
   let calls: Promise<ReturnType<typeof import('./deviceAccessCalls.js').deviceAccessCalls>> | undefined
   const load = () => {
-    calls ??= import('./deviceAccessCalls.js').then((m) => m.deviceAccessCalls(rt, ops))
+    calls ??= loadWork().then((m) => m.deviceAccessCalls(rt, ops))
     return calls
   }
   return {

@@ -1,6 +1,7 @@
 /** `getIdToken()`: the method's ID token, or a short-lived ES256 JWT signed by the session key. */
 import { readableSession } from '../../machines/sessionSelectors.js'
 import type { IdTokenOptions } from '../authMethod.js'
+import { signSessionIdToken } from '../keys/sessionIdToken.js'
 import { SessionError } from '../SessionError.js'
 import type { ClientRuntime } from './clientRuntime.js'
 import { existingKey, methodContext } from './methodContext.js'
@@ -32,8 +33,6 @@ export async function getIdToken(rt: ClientRuntime, options: IdTokenOptions = {}
   }
   const ttl = options.ttlSeconds ?? 300
   if (!(ttl > 0)) throw new SessionError('INVALID_PARAMS', 'ttlSeconds must be a positive number')
-  // jose's signer loads on first use: pages that never ask for an ID token never download it.
-  const { signSessionIdToken } = await import('../keys/sessionIdToken.js')
   return signSessionIdToken(await key(), {
     subject: record.session.subject,
     nowSeconds: Math.floor(deps.env.now() / 1000),

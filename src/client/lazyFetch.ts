@@ -1,6 +1,7 @@
 /** `client.fetch`, whose machinery (retry on 401, DPoP proofs) loads with the first request. */
 import { usableRecord } from '../../machines/sessionSelectors.js'
 import type { AuthenticatedRequestInit } from '../http/authenticatedFetch.js'
+import { loadWork } from '../loadWork.js'
 import type { ClientRuntime } from './clientRuntime.js'
 import type { refreshOperations } from './refreshOperations.js'
 import { pageLocation } from './signInOperations.js'
@@ -26,10 +27,7 @@ export function lazyFetch(rt: ClientRuntime, refreshing: ReturnType<typeof refre
   let loading: Promise<Fetch> | undefined
   let token: Promise<string | null> | undefined
   const load = () => {
-    loading ??= Promise.all([
-      import('../http/authenticatedFetch.js'),
-      import('./requestAuthorization.js'),
-    ]).then(([{ createAuthenticatedFetch }, { requestAuthorizer }]) => {
+    loading ??= loadWork().then(({ createAuthenticatedFetch, requestAuthorizer }) => {
       loaded = createAuthenticatedFetch({
         fetch: deps.fetch,
         environment: deps.env,

@@ -1,6 +1,7 @@
 /** How `client.fetch` authorizes a request: the method's way, a DPoP proof, or a plain header. */
 import type { SessionRecord } from '../../machines/sessionRecord.js'
 import type { AuthorizableRequest } from '../http/authenticatedFetch.js'
+import { createDPoPProof } from '../http/dpopProof.js'
 import type { ClientRuntime } from './clientRuntime.js'
 import { existingKey, methodContext } from './methodContext.js'
 
@@ -28,7 +29,6 @@ export function requestAuthorizer(rt: ClientRuntime) {
       return
     }
     // A DPoP-bound token: a fresh proof per request, signed by the session key.
-    const { createDPoPProof } = await import('../http/dpopProof.js')
     const proof = await createDPoPProof(await key(), {
       method: request.method,
       url: request.url,

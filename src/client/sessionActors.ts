@@ -1,5 +1,5 @@
 /**
- * The machine's actors: thin shells that load their work (sessionWork.ts) on first use and never
+ * The machine's actors: thin shells that load their work (sessionWork.ts, in lazyWork.ts) on first use and never
  * reject, so the machine sees every outcome, even a chunk that failed to load.
  */
 import { fromCallback, fromPromise } from 'xstate'
@@ -14,18 +14,9 @@ import type {
   SignInOutcome,
 } from '../../machines/session.machine.js'
 import type { PendingRedirect, SessionRecord } from '../../machines/sessionRecord.js'
+import { loadWork as work } from '../loadWork.js'
 import { SessionError, toSessionError } from '../SessionError.js'
 import type { SessionLogicDeps } from './sessionLogic.js'
-
-let loading: Promise<typeof import('./sessionWork.js')> | undefined
-/** The work, loaded once: asking the loader again costs a round trip per actor; a failed load is tried again. */
-function work() {
-  loading ??= import('./sessionWork.js').catch((error: unknown) => {
-    loading = undefined
-    throw error
-  })
-  return loading
-}
 
 /** A failure to load the work itself (offline, a deploy replaced the chunk): reported like the network. */
 const unloadable = (error: unknown) =>

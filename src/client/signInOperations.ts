@@ -5,6 +5,7 @@ import type { SessionEvent } from '../../machines/session.machine.js'
 import type { SessionRecord } from '../../machines/sessionRecord.js'
 import { statusOf } from '../../machines/sessionSelectors.js'
 import type { TokenSet } from '../endpoints/credentialsFromTokenSet.js'
+import { loadWork } from '../loadWork.js'
 import { SessionError } from '../SessionError.js'
 import type { Credentials, Session } from '../session.js'
 import { awaitOutcome } from './awaitOutcome.js'
@@ -92,33 +93,15 @@ export function signInOperations(rt: ClientRuntime) {
       return attempt(rt, { type: 'SIGN_IN', attemptId: crypto.randomUUID(), methodId, params })
     },
 
+    // Loaded on first use (givenSessions.ts): most pages never hand a session over.
     async setTokens(given: Credentials | TokenSet, options?: { method?: string }): Promise<Session> {
       live()
-      const methodId = options?.method ?? rt.options.methods[0]?.id ?? 'tokens'
-      if (options?.method) findMethod(deps, options.method)
-      const credentials = await asCredentials(given, deps.env.now())
-      const key = deps.keyStore ? await deps.keyStore.create().catch(() => null) : null
-      try {
-        // Loaded on first use, like the rest of what a sign-in needs.
-        const { buildSessionRecord } = await import('./buildSessionRecord.js')
-        const record = buildSessionRecord(credentials, {
-          methodId,
-          refreshable: typeof deps.methods.get(methodId)?.refresh === 'function',
-          now: deps.env.now(),
-          key,
-        })
-        return await establish(record)
-      } catch (error) {
-        if (key) await deps.keyStore?.delete(key.id).catch(() => undefined)
-        throw error
-      }
+      return (await loadWork()).setGivenTokens(rt, establish, given, options)
     },
 
     async restore(serialized: string): Promise<Session> {
       live()
-      // Loaded on first use: most pages never restore.
-      const { deserializeRecord } = await import('./serialization.js')
-      return establish(await deserializeRecord(serialized, serializationDeps(rt)))
+      return (await loadWork()).restoreSerialized(rt, establish, serialized)
     },
 
     async handleRedirectCallback(url?: string | URL, options?: { method?: string }): Promise<Session> {
@@ -138,15 +121,6 @@ export function signInOperations(rt: ClientRuntime) {
       })
     },
   }
-}
-
-/** Torus's token set (snake_case, with `session_id`) becomes Credentials; Credentials pass as they are. */
-async function asCredentials(given: Credentials | TokenSet, now: number): Promise<Credentials> {
-  const snake = ['access_token', 'refresh_token', 'id_token', 'session_id', 'expires_in', 'expires_at']
-  if (typeof given !== 'object' || given === null || !snake.some((k) => k in given))
-    return given as Credentials
-  const { credentialsFromTokenSet } = await import('../endpoints/credentialsFromTokenSet.js')
-  return credentialsFromTokenSet(given as TokenSet, { now })
 }
 
 /**

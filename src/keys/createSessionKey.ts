@@ -1,48 +1,10 @@
-/** Makes a session's non-extractable P-256 key pair and derives its public identifiers. */
-import { SessionError } from '../SessionError.js'
-import type { SessionKey } from './SessionKey.js'
-
-/** WebCrypto's SubtleCrypto, or `SessionError('KEY_UNAVAILABLE')` where there is none. */
-export function subtle(): SubtleCrypto {
-  const s = globalThis.crypto?.subtle
-  if (!s) throw new SessionError('KEY_UNAVAILABLE', 'WebCrypto (crypto.subtle) is not available here')
-  return s
-}
-
-function randomId(): string {
-  return globalThis.crypto.randomUUID()
-}
-
 /**
- * Builds the {@link SessionKey} view of an existing pair (used when a key store reads one back).
- *
- * @example
- * ```ts
- * const pair = await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign', 'verify'])
- * const key = await describeSessionKey('key-1', pair)
- * key.thumbprint // the DPoP `jkt`
- * ```
+ * `createSessionKey`, the public way to make a session key. The code that makes it
+ * (sessionKeyPair.ts: WebCrypto, the JWK thumbprint, did:key) loads with the rest of the work on
+ * first use: an app that imports the core entry does not download it up front for this export.
  */
-export async function describeSessionKey(id: string, pair: CryptoKeyPair): Promise<SessionKey> {
-  const s = subtle()
-  // Loaded on first use: a page that only reads its session never derives key identifiers.
-  const [{ ecThumbprint }, { didKeyFromP256 }] = await Promise.all([
-    import('../jws/signCompactJws.js'),
-    import('./didKey.js'),
-  ])
-  // The public half stays extractable on purpose: it is public, and DPoP needs its JWK.
-  const publicJwk = await s.exportKey('jwk', pair.publicKey)
-  const raw = new Uint8Array(await s.exportKey('raw', pair.publicKey))
-  const jwk = { kty: 'EC', crv: 'P-256', x: publicJwk.x as string, y: publicJwk.y as string }
-  return {
-    id,
-    privateKey: pair.privateKey,
-    publicKey: pair.publicKey,
-    publicJwk: jwk,
-    thumbprint: await ecThumbprint(jwk),
-    did: didKeyFromP256(raw),
-  }
-}
+import { loadWork } from '../loadWork.js'
+import type { SessionKey } from './SessionKey.js'
 
 /**
  * Generates a fresh ES256 key pair. The private key can never be exported, unless `extractable`
@@ -55,15 +17,5 @@ export async function describeSessionKey(id: string, pair: CryptoKeyPair): Promi
  * ```
  */
 export async function createSessionKey(options: { extractable?: boolean } = {}): Promise<SessionKey> {
-  try {
-    const pair = (await subtle().generateKey(
-      { name: 'ECDSA', namedCurve: 'P-256' },
-      options.extractable === true,
-      ['sign', 'verify'],
-    )) as CryptoKeyPair
-    return await describeSessionKey(randomId(), pair)
-  } catch (error) {
-    if (error instanceof SessionError) throw error
-    throw new SessionError('KEY_UNAVAILABLE', 'Could not generate a session key', { cause: error })
-  }
+  return (await loadWork()).generateSessionKey(options)
 }

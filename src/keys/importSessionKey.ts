@@ -1,7 +1,7 @@
 /** Rebuilds a session key from a private JWK: how a portable session's key arrives in a key store. */
 import { SessionError } from '../SessionError.js'
-import { describeSessionKey, subtle } from './createSessionKey.js'
 import type { SessionKey } from './SessionKey.js'
+import { describeSessionKey, subtle } from './sessionKeyPair.js'
 
 /**
  * Rebuilds a session key from its private JWK (a portable session's `serialize({ includeKey: true })`),

@@ -1,6 +1,6 @@
 /** Keeps session key pairs as CryptoKey objects in IndexedDB: the browser default. */
 import type { Environment } from '../environment/Environment.js'
-import { createSessionKey, describeSessionKey } from './createSessionKey.js'
+import { loadWork } from '../loadWork.js'
 import type { KeyDatabase } from './keyDatabase.js'
 import type { KeyStore } from './SessionKey.js'
 
@@ -25,14 +25,14 @@ export function indexedDbKeyStore(
   // Loaded on first use: a page that never touches a key never loads the database code.
   let opened: Promise<KeyDatabase> | undefined
   const database = () => {
-    opened ??= import('./keyDatabase.js').then((m) =>
+    opened ??= loadWork().then((m) =>
       m.keyDatabase(options.dbName ?? 'tessera-keys', options.timeoutMs ?? 3000, options.environment),
     )
     return opened
   }
   return {
     async create() {
-      const key = await createSessionKey()
+      const key = await (await loadWork()).generateSessionKey()
       await (await database()).put('sessionKeys', key.id, {
         privateKey: key.privateKey,
         publicKey: key.publicKey,
@@ -41,12 +41,12 @@ export function indexedDbKeyStore(
     },
     async get(id) {
       const pair = await (await database()).get<CryptoKeyPair>('sessionKeys', id)
-      return pair ? describeSessionKey(id, pair) : null
+      return pair ? (await loadWork()).describeSessionKey(id, pair) : null
     },
     delete: async (id) => (await database()).delete('sessionKeys', id),
     async import(id, privateJwk) {
       // Whatever it was elsewhere, here the key becomes non-extractable like every browser key.
-      const { importSessionKey } = await import('./importSessionKey.js')
+      const { importSessionKey } = await loadWork()
       const key = await importSessionKey(id, privateJwk)
       await (await database()).put('sessionKeys', id, {
         privateKey: key.privateKey,

@@ -1,4 +1,5 @@
 /** A key store that keeps session keys in memory: the default outside browsers. */
+import { loadWork } from '../loadWork.js'
 import type { KeyStore, SessionKey } from './SessionKey.js'
 
 /**
@@ -20,8 +21,8 @@ export function memoryKeyStore(options: { extractable?: boolean } = {}): KeyStor
   return {
     async create() {
       // Loaded on first use: a page that only reads its session never needs key generation.
-      const { createSessionKey } = await import('./createSessionKey.js')
-      const key = await createSessionKey({ extractable })
+      const { generateSessionKey } = await loadWork()
+      const key = await generateSessionKey({ extractable })
       keys.set(key.id, key)
       return key
     },
@@ -32,7 +33,7 @@ export function memoryKeyStore(options: { extractable?: boolean } = {}): KeyStor
       keys.delete(id)
     },
     async import(id, privateJwk) {
-      const { importSessionKey } = await import('./importSessionKey.js')
+      const { importSessionKey } = await loadWork()
       const key = await importSessionKey(id, privateJwk, { extractable })
       keys.set(id, key)
       return key

@@ -12,7 +12,7 @@ import { abortAfter, defaultEnvironment, type Environment } from '../environment
 import { SessionError } from '../SessionError.js'
 import { leaseLock, memoryLock, type RefreshLock, webLock } from './refreshLock.js'
 import type { CoordinatedRefresh, RefreshCoordinator } from './SessionSync.js'
-import type { SyncDatabase } from './syncDatabase.js'
+import { type SyncDatabase, syncDatabase } from './syncDatabase.js'
 
 /**
  * Where the latest refresh is written down: which session and generation, never a token.
@@ -117,13 +117,11 @@ export function coordinateRefreshes(parts: CoordinatorParts): RefreshCoordinator
   }
 }
 
-/** The shared database, with idb loaded on first use: a page that never refreshes never downloads it. */
-function lazySyncDatabase(
-  options: Parameters<typeof import('./syncDatabase.js').syncDatabase>[0],
-): SyncDatabase {
+/** The shared database, opened on first use (idb loads then): a page that never refreshes never downloads idb. */
+function lazySyncDatabase(options: Parameters<typeof syncDatabase>[0]): SyncDatabase {
   let db: Promise<SyncDatabase> | undefined
   const get = () => {
-    db ??= import('./syncDatabase.js').then((m) => m.syncDatabase(options))
+    db ??= Promise.resolve().then(() => syncDatabase(options))
     return db
   }
   return {

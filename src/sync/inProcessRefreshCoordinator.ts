@@ -1,5 +1,6 @@
 /** The coordinator for one client alone (no other tabs): refreshes are bounded and single-flight. */
 import { defaultEnvironment, type Environment } from '../environment/Environment.js'
+import { loadWork } from '../loadWork.js'
 import type { RefreshCoordinator } from './SessionSync.js'
 
 /**
@@ -20,14 +21,13 @@ export function inProcessRefreshCoordinator(
   let made: Promise<RefreshCoordinator> | undefined
   return {
     async refresh(record, refresh, signal) {
-      made ??= Promise.all([import('./crossTabRefreshCoordinator.js'), import('./refreshLock.js')]).then(
-        ([{ coordinateRefreshes }, { memoryLock }]) =>
-          coordinateRefreshes({
-            lock: memoryLock(Number.POSITIVE_INFINITY, env),
-            markers: null,
-            refreshTimeoutMs: options.refreshTimeoutMs ?? 15_000,
-            environment: env,
-          }),
+      made ??= loadWork().then(({ coordinateRefreshes, memoryLock }) =>
+        coordinateRefreshes({
+          lock: memoryLock(Number.POSITIVE_INFINITY, env),
+          markers: null,
+          refreshTimeoutMs: options.refreshTimeoutMs ?? 15_000,
+          environment: env,
+        }),
       )
       return (await made).refresh(record, refresh, signal)
     },

@@ -17,6 +17,8 @@ export interface BundleSizes {
   firstLoadGzip: number
   lazyGzip: number
   totalGzip: number
+  /** How many chunks esbuild emitted: each is fetched and gzipped apart, so each costs bytes of its own. */
+  chunks: number
   /** Every source file that went into the bundle, relative to `root` (esbuild's metafile). */
   inputs: string[]
 }
@@ -92,6 +94,7 @@ export async function bundleSize(contents: string, root: string): Promise<Bundle
       firstLoadGzip,
       lazyGzip: totalGzip - firstLoadGzip,
       totalGzip,
+      chunks: files.length,
       inputs,
     }
   } finally {
