@@ -5,10 +5,9 @@ import { ParsedMessage } from '@spruceid/siwe-parser'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createSessionKey } from '../../src/keys/createSessionKey.js'
 import { verifyCacao, verifySessionToken } from '../../src/server/index.js'
-import { wallet } from '../../src/wallet/index.js'
 import { testClient } from '../kit/testClient.js'
 import { makeCapability, sessionToken } from '../utils/capabilities.js'
-import { startSiweServer } from '../utils/siweServer.js'
+import { siweWallet, startSiweServer } from '../utils/siweServer.js'
 import { checksummed, testWallet } from '../utils/testWallet.js'
 
 const verifiers = getEIP191Verifier()
@@ -26,11 +25,7 @@ describe('CACAO interoperability with Ceramic (did-session)', () => {
     const w = testWallet({ chainId: 10 })
     const { client } = testClient({
       methods: [
-        wallet({
-          provider: w.provider,
-          nonceUrl: `${siwe.url}/nonce`,
-          verifyUrl: `${siwe.url}/verify`,
-          domain: 'dapp.example',
+        siweWallet(siwe, w.provider, {
           resources: ['ceramic://*'],
           recap: { att: { 'https://api.example/posts': { 'crud/read': [{}] } }, prf: [] },
         }),

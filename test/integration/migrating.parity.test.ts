@@ -14,12 +14,12 @@ import {
 import { createSessionKit } from '../../src/kit/index.js'
 import { passkey } from '../../src/passkey/index.js'
 import { simulatedEnvironment } from '../../src/testing/index.js'
-import { removeWalletSession, wallet, walletSessionOf } from '../../src/wallet/index.js'
+import { removeWalletSession, walletSessionOf } from '../../src/wallet/index.js'
 import { fakeJwt } from '../kit/jwt.js'
 import { simulatedOrigin } from '../kit/origin.js'
 import { scriptedMethod } from '../kit/scriptedMethod.js'
 import { destroyedWithTest, testClient } from '../kit/testClient.js'
-import { startSiweServer } from '../utils/siweServer.js'
+import { siweWallet, startSiweServer } from '../utils/siweServer.js'
 import { testWallet } from '../utils/testWallet.js'
 
 /** A fetch that records what it was asked and answers from `answer`. */
@@ -262,15 +262,7 @@ describe("did-session's hasSession", () => {
     const client = destroyedWithTest(
       createSessionClient({
         appId: 'did',
-        methods: [
-          wallet({
-            provider: w.provider,
-            nonceUrl: `${siwe.url}/nonce`,
-            verifyUrl: `${siwe.url}/verify`,
-            domain: 'dapp.example',
-            resources: ['ceramic://*'],
-          }),
-        ],
+        methods: [siweWallet(siwe, w.provider, { resources: ['ceramic://*'] })],
         storage: memoryStorage(),
         keyStore: memoryKeyStore(),
         sync: false,

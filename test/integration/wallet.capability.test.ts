@@ -16,11 +16,11 @@ import {
   type Recap,
   recapStatement,
   removeWalletSession,
-  wallet,
+  type wallet,
   walletSessionOf,
 } from '../../src/wallet/index.js'
 import { destroyedWithTest, testClient } from '../kit/testClient.js'
-import { startSiweServer } from '../utils/siweServer.js'
+import { siweWallet, startSiweServer } from '../utils/siweServer.js'
 import { checksummed, testWallet } from '../utils/testWallet.js'
 
 const WEEK = 7 * 24 * 3600
@@ -50,12 +50,8 @@ describe('wallet sessions as object capabilities (issue 12)', () => {
       createSessionClient({
         appId: 'cap',
         methods: [
-          wallet({
-            provider: w.provider,
-            nonceUrl: `${siwe.url}/nonce`,
-            verifyUrl: `${siwe.url}/verify`,
+          siweWallet(siwe, w.provider, {
             refreshUrl: `${siwe.url}/refresh`,
-            domain: 'dapp.example',
             resources: ['ceramic://*'],
             ...extra,
           }),
@@ -262,15 +258,7 @@ describe('wallet sessions as object capabilities (issue 12)', () => {
   it('a client without session keys signs in with plain SIWE: no capability, the page URI', async () => {
     const w = testWallet()
     const { client } = testClient({
-      methods: [
-        wallet({
-          provider: w.provider,
-          nonceUrl: `${siwe.url}/nonce`,
-          verifyUrl: `${siwe.url}/verify`,
-          domain: 'dapp.example',
-          uri: 'https://dapp.example',
-        }),
-      ],
+      methods: [siweWallet(siwe, w.provider, { uri: 'https://dapp.example' })],
       keyStore: false,
     })
     const session = await client.signIn()

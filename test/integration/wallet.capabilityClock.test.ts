@@ -4,9 +4,9 @@
 // did-session's getters to the client's, which answer 299 s where did-session answers a week.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createSessionClient, memoryKeyStore, memoryStorage } from '../../src/index.js'
-import { wallet, walletSessionOf } from '../../src/wallet/index.js'
+import { walletSessionOf } from '../../src/wallet/index.js'
 import { destroyedWithTest } from '../kit/testClient.js'
-import { startSiweServer } from '../utils/siweServer.js'
+import { siweWallet, startSiweServer } from '../utils/siweServer.js'
 import { testWallet } from '../utils/testWallet.js'
 
 describe('the client reads its wallet session’s life from the capability', () => {
@@ -23,14 +23,7 @@ describe('the client reads its wallet session’s life from the capability', () 
       createSessionClient({
         appId: 'cap-clock',
         methods: [
-          wallet({
-            provider: w.provider,
-            nonceUrl: `${siwe.url}/nonce`,
-            verifyUrl: `${siwe.url}/verify`,
-            refreshUrl: `${siwe.url}/refresh`,
-            domain: 'dapp.example',
-            resources: ['ceramic://*'],
-          }),
+          siweWallet(siwe, w.provider, { refreshUrl: `${siwe.url}/refresh`, resources: ['ceramic://*'] }),
         ],
         storage: memoryStorage(),
         keyStore: memoryKeyStore(),

@@ -7,10 +7,9 @@ import { execFile } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { memoryKeyStore } from '../../src/index.js'
-import { wallet } from '../../src/wallet/index.js'
 import { fakeJwt } from '../kit/jwt.js'
 import { testClient } from '../kit/testClient.js'
-import { startSiweServer } from '../utils/siweServer.js'
+import { siweWallet, startSiweServer } from '../utils/siweServer.js'
 import { checksummed, testWallet } from '../utils/testWallet.js'
 import { startWalletApi, type WalletApi } from '../utils/walletApi.js'
 
@@ -53,14 +52,7 @@ describe('a portable wallet session, end to end in Node', () => {
     const keyStore = memoryKeyStore({ extractable: true })
     const { client } = testClient({
       methods: [
-        wallet({
-          provider: w.provider,
-          nonceUrl: `${siwe.url}/nonce`,
-          verifyUrl: `${siwe.url}/verify`,
-          domain: 'dapp.example',
-          resources: ['https://api.example/posts'],
-          expiresInSecs: 600,
-        }),
+        siweWallet(siwe, w.provider, { resources: ['https://api.example/posts'], expiresInSecs: 600 }),
       ],
       keyStore,
     })

@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { type Eip1193Provider, type WalletOptions, wallet } from '../../src/wallet/index.js'
 import { fakeJwt } from '../kit/jwt.js'
 import { recoverAddress } from './testWallet.js'
 
@@ -73,4 +74,22 @@ export function startSiweServer() {
       }),
     ),
   )
+}
+
+/**
+ * The `wallet()` method pointed at a loopback SIWE backend, for the dapp `dapp.example`; `extra`
+ * adds or overrides options (refresh and logout URLs, resources, ReCaps, expiry).
+ */
+export function siweWallet(
+  siwe: { url: string },
+  provider: Eip1193Provider,
+  extra: Partial<WalletOptions> = {},
+) {
+  return wallet({
+    provider,
+    nonceUrl: `${siwe.url}/nonce`,
+    verifyUrl: `${siwe.url}/verify`,
+    domain: 'dapp.example',
+    ...extra,
+  })
 }
