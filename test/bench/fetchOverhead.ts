@@ -39,10 +39,30 @@ export async function fetchOverhead(): Promise<OverheadResult> {
   try {
     await batch(() => fetch(`${base}/warm`)) // warm the pool and the JIT
     await batch(() => client.fetch(`${base}/warm`))
-    // Interleaved, so drift on a noisy machine hits both alike.
+    // Interleaved request by request, so drift on a noisy machine hits both alike.
+    const sendBare = () => fetch(`${base}/r`, { headers: { authorization: bareAuth } })
+    const sendTessera = () => client.fetch(`${base}/r`)
     for (let round = 0; round < 21; round++) {
-      bare.push(await batch(() => fetch(`${base}/r`, { headers: { authorization: bareAuth } })))
-      tessera.push(await batch(() => client.fetch(`${base}/r`)))
+      let bareTime = 0
+      let tesseraTime = 0
+      for (let i = 0; i < requests; i++) {
+        const first = i % 2 === 0 ? sendBare : sendTessera
+        const second = first === sendBare ? sendTessera : sendBare
+        const t0 = performance.now()
+        await (await first()).text()
+        const t1 = performance.now()
+        await (await second()).text()
+        const t2 = performance.now()
+        if (first === sendBare) {
+          bareTime += t1 - t0
+          tesseraTime += t2 - t1
+        } else {
+          tesseraTime += t1 - t0
+          bareTime += t2 - t1
+        }
+      }
+      bare.push(bareTime)
+      tessera.push(tesseraTime)
     }
   } finally {
     client.destroy()
@@ -51,7 +71,7 @@ export async function fetchOverhead(): Promise<OverheadResult> {
   }
   const bareMs = median(bare)
   const tesseraMs = median(tessera)
-  // Each round pairs two adjacent batches; the median of the pairs' ratios resists drift.
+  // Each round's two sums come from requests sent alternately; the median of the rounds' ratios.
   const ratio = median(tessera.map((t, i) => t / (bare[i] as number)))
   return { bareMs, tesseraMs, ratio, requestsPerBatch: requests }
 }
