@@ -96,7 +96,8 @@ export async function postJson(
 }
 
 /**
- * GETs a fresh sign-in nonce (`{ nonce }`); an answer without one is `INVALID_RESPONSE`.
+ * GETs a fresh sign-in nonce (`{ nonce }`). An unreachable server, or one that answers 5xx or 429,
+ * is `NETWORK` (try again later); any other answer without a nonce is `INVALID_RESPONSE`.
  *
  * @example
  * ```ts
@@ -111,7 +112,17 @@ export async function fetchNonce(
   nonceUrl: string,
   credentials: RequestCredentials,
 ): Promise<string> {
-  const res = await ctx.fetch(nonceUrl, { credentials, signal: ctx.signal })
+  let res: Response
+  try {
+    res = await ctx.fetch(nonceUrl, { credentials, signal: ctx.signal })
+  } catch (error) {
+    if (ctx.signal.aborted) throw error
+    throw new SessionError('NETWORK', `Could not reach ${new URL(nonceUrl, 'http://x').pathname}`, {
+      cause: error,
+    })
+  }
+  if (res.status >= 500 || res.status === 429)
+    throw new SessionError('NETWORK', `The nonce endpoint answered ${res.status}`)
   const nonce = ((await json(res, 'nonce')) as { nonce?: unknown }).nonce
   if (!res.ok || typeof nonce !== 'string') throw new SessionError('INVALID_RESPONSE', 'No sign-in nonce')
   return nonce

@@ -1,3 +1,5 @@
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { siweMessage, wallet } from '../../src/wallet/index.js'
 import { testClient } from '../kit/testClient.js'
@@ -23,6 +25,38 @@ describe('wallet sign-in (Sign-In with Ethereum)', () => {
       statement: 'Sign in to the tessera test dapp.',
       resources: ['https://dapp.example/posts'],
     })
+
+  it('a nonce endpoint that cannot be reached or answers 503 is NETWORK; one without a nonce is INVALID_RESPONSE', async () => {
+    const answers = [503, 200]
+    const server = createServer((_req, res) => {
+      const status = answers.shift() ?? 200
+      res
+        .writeHead(status, { 'content-type': 'application/json' })
+        .end(status === 200 ? '{}' : '{"error":"busy"}')
+    })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+    const w = testWallet()
+    const signInAt = (nonceUrl: string) => {
+      const { client } = testClient({
+        methods: [
+          wallet({ provider: w.provider, nonceUrl, verifyUrl: `${base}/verify`, domain: 'dapp.example' }),
+        ],
+      })
+      return client.signIn().then(
+        () => 'signed in',
+        (error: { code?: string }) => error.code,
+      )
+    }
+    try {
+      expect(await signInAt(`${base}/nonce`)).toBe('NETWORK') // 503
+      expect(await signInAt(`${base}/nonce`)).toBe('INVALID_RESPONSE') // 200 {}
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+    }
+    expect(await signInAt(`${base}/nonce`)).toBe('NETWORK') // nothing listens any more
+    expect(w.calls).not.toContain('personal_sign') // the wallet was never asked to sign
+  })
 
   it('signs in with a real signature verified by the backend, refreshes, and signs out', async () => {
     const w = testWallet({ chainId: 137 })
