@@ -81,6 +81,12 @@ export const sessionMachine = sessionSetup.createMachine({
       },
       { actions: { type: 'noteSignOut', params: ({ event }) => ({ session: event.session }) } },
     ],
+    // The key of a session this tab's write displaced in storage: its own tab may never hear that
+    // it lost (reloaded, closed), so the tab that displaced it deletes it.
+    KEY_DISPLACED: {
+      guard: { type: 'keyIsNobodysHere', params: ({ event }) => ({ keyId: event.keyId }) },
+      actions: { type: 'deleteKeys', params: ({ event }) => ({ keyIds: [event.keyId] }) },
+    },
     REMOTE_EXPIRED: {
       guard: { type: 'expiryConcernsHeld', params: ({ event }) => ({ session: event.session }) },
       target: '.expired',

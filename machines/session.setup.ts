@@ -338,6 +338,9 @@ export const sessionSetup = setup({
       return context.expired !== null && context.expired.session.id === ended.id
     },
     /** An expiry elsewhere of exactly the session this tab holds, at its generation or later. */
+    /** A displaced key is this tab's to delete only when it neither holds nor references it. */
+    keyIsNobodysHere: ({ context }, params: { keyId: string }) =>
+      !context.heldKeys.includes(params.keyId) && !referencedKeys(context).includes(params.keyId),
     expiryConcernsHeld: ({ context }, params: { session: SessionRef }) =>
       context.record !== null &&
       context.record.session.id === params.session.id &&

@@ -115,6 +115,11 @@ export type SessionEvent =
   | { type: 'REMOTE_SIGNED_OUT'; session: SessionRef | null }
   /** Another tab's session `session` expired. */
   | { type: 'REMOTE_EXPIRED'; expired: SessionExpiredEvent; session: SessionRef }
+  /**
+   * This tab's write replaced a stored session of another key: a session that lost to a fresher
+   * one, whose tab may be gone before it hears (a reload, a closed tab).
+   */
+  | { type: 'KEY_DISPLACED'; keyId: string }
   | { type: 'REFRESH'; now: number }
   /** A read or a timer: look at the clock now. */
   | { type: 'CHECK'; now: number }

@@ -178,6 +178,9 @@ export function createClientRuntime(options: SessionClientOptions): ClientRuntim
       if (stored.record) actor.send({ type: 'REMOTE_SESSION', record: stored.record, now: env.now() })
       else if (stored.signedOut) actor.send({ type: 'REMOTE_SIGNED_OUT', session: stored.signedOut })
     },
+    onDisplaced: (keyId) => {
+      if (!lifetime.signal.aborted) actor.send({ type: 'KEY_DISPLACED', keyId })
+    },
   })
   const keyStore: KeyStore | null =
     options.keyStore === false

@@ -4,7 +4,6 @@
  * a record is never paired with another generation's token), ordered writes with timeouts, and a
  * guard that never overwrites a newer session another tab stored meanwhile.
  */
-import { compareSignIns, isAfterSignOut, isFresher } from '../../machines/freshness.js'
 import { parseStoredState, STORED_STATE_VERSION } from '../../machines/parseSessionData.js'
 import {
   EMPTY_STORED_STATE,
@@ -17,6 +16,7 @@ import { SessionError, toSessionError } from '../SessionError.js'
 import type { Credentials } from '../session.js'
 import { withTimeout } from '../util/withTimeout.js'
 import type { StorageAdapter, StorageOption } from './StorageAdapter.js'
+import { supersedes } from './supersedes.js'
 
 /**
  * The credentials that can live under keys of their own, each possibly in another storage. The
@@ -56,6 +56,8 @@ export interface SessionStoreOptions {
    * session, or its sign-out): the client hands it to the machine, as if the message had come.
    */
   onNewer?(stored: StoredSessionState): void
+  /** A write replaced a stored session whose key is not the written state's. */
+  onDisplaced?(keyId: string): void
 }
 
 function isThenable<T>(value: MaybeAsync<T>): value is PromiseLike<T> {
@@ -135,34 +137,6 @@ export function encodeStoredState(
 }
 
 /**
- * Whether a write would overwrite a newer session another tab stored meanwhile (a fresher record,
- * or, when this write holds no record, a sign-in this tab's state is not about), or bring back a
- * session another tab signed out of.
- *
- * @example
- * ```ts
- * import type { SessionRef, StoredSessionState } from '../../machines/sessionRecord.js'
- *
- * declare const stored: StoredSessionState // what storage holds now
- * declare const state: StoredSessionState // what this tab wants to write
- * declare const basis: SessionRef | null // the session this tab's state is about
- * if (supersedes(stored, state, basis)) console.log('another tab stored newer news: keep it')
- * ```
- */
-export function supersedes(
-  stored: StoredSessionState,
-  state: StoredSessionState,
-  basis: SessionRef | null,
-): boolean {
-  // A session another tab signed out of stays out, even for a tab that has not heard yet.
-  if (state.record && stored.signedOut && !isAfterSignOut(state.record, stored.signedOut)) return true
-  if (!stored.record) return false
-  if (state.record) return isFresher(stored.record, state.record)
-  // A tab clears only a session it knew: one that never heard of the stored one leaves it.
-  return basis === null || compareSignIns(stored.record, basis) > 0
-}
-
-/**
  * Reads and writes the session. Never throws: failures are reported through `onError` (once per
  * slot until it works again), unreadable data reads as absent, and a storage that failed is still
  * written to and cleared later (sign-out must reach it).
@@ -237,8 +211,12 @@ export class SessionStore {
     const values = encodeStoredState(state, this.split)
     const run = () =>
       then(this.read(true), (stored) => {
-        if (!supersedes(stored, state, basis)) return this.writeSlots(values)
-        this.options.onNewer?.(stored)
+        if (supersedes(stored, state, basis)) return this.options.onNewer?.(stored)
+        const displaced = stored.record?.keyId
+        const written = this.writeSlots(values)
+        if (displaced && displaced !== state.record?.keyId && displaced !== state.pendingRedirect?.keyId)
+          this.options.onDisplaced?.(displaced)
+        return written
       })
     if (this.writes) {
       this.writes = this.writes.then(run).then(() => undefined)

@@ -154,6 +154,9 @@ function eventsFor(snapshot: Snapshot): AnyEvent[] {
     { type: 'REDIRECT_TIMEOUT', now: NOW + 700_000 },
   ]
   if (held) events.push({ type: 'REMOTE_SIGNED_OUT', session: refOf(held) })
+  // A key this tab's write displaced: another tab's (deleted here), or its own (left to the machine).
+  events.push({ type: 'KEY_DISPLACED', keyId: 'k-other-tab' })
+  if (held?.keyId) events.push({ type: 'KEY_DISPLACED', keyId: held.keyId })
   for (const child of Object.keys(snapshot.children)) {
     if (child.endsWith('restoring.loading')) {
       for (const s of storedVariants) events.push(done(child, { stored: s, now: NOW }))

@@ -33,6 +33,24 @@ describe('two tabs and a flaky network (issue 8)', () => {
     await expect(b.getIdToken()).resolves.toMatch(/^ey/)
   })
 
+  it('a tab that reloads before it hears its sign-in lost leaves no key behind (npm run soak found it)', async () => {
+    const origin = simulatedOrigin()
+    const a = origin.tab()
+    const b = origin.tab()
+    await a.signIn({ subject: 'ada' })
+    await origin.env.advance(10)
+    await b.signIn({ subject: 'ada' }) // later: fresher, so its record replaces a's in storage
+    const kept = b.actor.getSnapshot().context.record?.keyId as string
+    // Tab a reloads before any message reaches it: its old self never learns its session lost.
+    a.destroy()
+    const reloaded = origin.tab()
+    origin.bus.deliverAll()
+    await origin.env.settle()
+    expect(reloaded.actor.getSnapshot().context.record?.keyId).toBe(kept)
+    expect(origin.keys.live()).toEqual([kept])
+    await expect(reloaded.getIdToken()).resolves.toMatch(/^ey/)
+  })
+
   it('a pending signIn() resolves with the session its own attempt created, not another tab’s', async () => {
     const origin = simulatedOrigin()
     const a = origin.tab()
