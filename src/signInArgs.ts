@@ -74,4 +74,7 @@ export type SignInArgs<Methods extends readonly AnyAuthMethod[]> = Methods exten
   ? DefaultArgs<First> | { [K in keyof Methods]: ChosenArgs<Methods[K]> }[number]
   : Methods extends readonly []
     ? never
-    : [params?: SignInParamsOf<Methods[number]>, options?: { method?: Methods[number]['id'] }]
+    : // Order unknown: parameters may be left out only when one of the methods takes none.
+      Optional<Methods[number]> extends false
+      ? [params: SignInParamsOf<Methods[number]>, options?: { method?: Methods[number]['id'] }]
+      : [params?: SignInParamsOf<Methods[number]>, options?: { method?: Methods[number]['id'] }]

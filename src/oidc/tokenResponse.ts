@@ -32,6 +32,8 @@ export function toCredentials(
       ? {
           subject: claims.sub,
           ...(typeof claims.email === 'string' ? { email: claims.email } : {}),
+          // The ID token's standard claims fill the session, as an access token's would.
+          ...(typeof claims.name === 'string' ? { name: claims.name } : {}),
           claims: { ...claims },
         }
       : {}),

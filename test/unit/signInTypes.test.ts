@@ -55,6 +55,15 @@ function clientCalls() {
   // @ts-expect-error oidc's parameters are not the password's
   void client.signIn({ extraParams: {} })
 
+  // A list declared first (an array, order unknown) still needs the parameters its methods need.
+  const declared = [password]
+  const fromArray = createSessionClient({ ...options, methods: declared })
+  void fromArray.signIn({ user: 'ada', password: 'correct horse' })
+  // @ts-expect-error every method of the list needs parameters
+  void fromArray.signIn()
+  // @ts-expect-error a misspelt parameter
+  void fromArray.signIn({ usr: 1 })
+
   // A client whose default method takes no parameters signs in with none.
   const sole = createSessionClient({ ...options, methods: [sso] })
   void sole.signIn()
