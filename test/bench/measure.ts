@@ -39,3 +39,41 @@ export async function opsPerSecond(op: () => unknown, options: { batch?: number;
   }
   return median(rates)
 }
+
+/**
+ * How many times faster `a` runs than `b`: batches of each, alternating (and which goes first
+ * alternating too), the median of the rounds' ratios. Paired this way, a noisy machine's drift
+ * hits both alike.
+ *
+ * @example
+ * ```ts
+ * const ratio = await pairedRatio(() => client.getAccessToken(), () => other.getAccessToken())
+ * ```
+ */
+export async function pairedRatio(
+  a: () => unknown,
+  b: () => unknown,
+  options: { batch?: number; rounds?: number } = {},
+): Promise<number> {
+  const batch = options.batch ?? 100_000
+  const rounds = options.rounds ?? 15
+  const time = async (op: () => unknown) => {
+    const start = performance.now()
+    for (let i = 0; i < batch; i++) {
+      const result = op()
+      if (result instanceof Promise) await result
+    }
+    return performance.now() - start
+  }
+  await time(a)
+  await time(b)
+  const ratios: number[] = []
+  for (let round = 0; round < rounds; round++) {
+    const first = round % 2 === 0
+    const ta = first ? await time(a) : 0
+    const tb = await time(b)
+    const ta2 = first ? ta : await time(a)
+    ratios.push(tb / ta2)
+  }
+  return median(ratios)
+}

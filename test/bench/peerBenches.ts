@@ -13,6 +13,8 @@ export type PeerStorm = (base: string) => Promise<{ succeeded: number; p50: numb
 /** What test/bench/peers/index.ts exports. */
 export interface PeerBenches {
   peerHotPaths(): Promise<PeerHotPath[]>
+  /** Torus's token read on a session holding `accessToken`. */
+  torusAccessToken(accessToken: string): Promise<() => Promise<unknown>>
   peerStorms: Array<[string, PeerStorm]>
 }
 
