@@ -56,7 +56,7 @@ export interface SessionStoreOptions {
    * session, or its sign-out): the client hands it to the machine, as if the message had come.
    */
   onNewer?(stored: StoredSessionState): void
-  /** A write replaced a stored session whose key is not the written state's. */
+  /** A write replaced a stored session whose key this store never loaded or wrote (another tab's). */
   onDisplaced?(keyId: string): void
 }
 
@@ -160,6 +160,8 @@ export class SessionStore {
   private writes: Promise<void> | null = null
   private readonly failing = new Set<string>()
   private first: MaybeAsync<StoredSessionState> | undefined
+  /** Keys of the records this store loaded or wrote: this tab's machine looks after those. */
+  private readonly known = new Set<string>()
 
   /** The split-off slots of this store, read and written besides the session record. */
   private readonly split: readonly SecretSlot[]
@@ -185,7 +187,10 @@ export class SessionStore {
    * first snapshot is the real one.
    */
   load(): MaybeAsync<StoredSessionState> {
-    this.first ??= this.read()
+    this.first ??= then(this.read(), (state) => {
+      this.know(state.record?.keyId)
+      return state
+    })
     return this.first
   }
 
@@ -212,9 +217,11 @@ export class SessionStore {
     const run = () =>
       then(this.read(true), (stored) => {
         if (supersedes(stored, state, basis)) return this.options.onNewer?.(stored)
-        const displaced = stored.record?.keyId
+        this.know(state.record?.keyId)
         const written = this.writeSlots(values)
-        if (displaced && displaced !== state.record?.keyId && displaced !== state.pendingRedirect?.keyId)
+        // Another tab's session, displaced before that tab heard it lost: nobody else will free its key.
+        const displaced = stored.record?.keyId
+        if (displaced && !this.known.has(displaced) && displaced !== state.pendingRedirect?.keyId)
           this.options.onDisplaced?.(displaced)
         return written
       })
@@ -229,6 +236,13 @@ export class SessionStore {
       })
       this.writes = tail
     }
+  }
+
+  private know(keyId: string | undefined): void {
+    if (!keyId) return
+    this.known.add(keyId)
+    // Bounded: the oldest goes (a Set iterates in insertion order).
+    if (this.known.size > 32) this.known.delete(this.known.values().next().value as string)
   }
 
   /** Resolves when every write issued so far has settled. */

@@ -13,7 +13,7 @@ import { loadPeerBenches, type PeerStorm } from './peerBenches.js'
 
 const REQUESTS = 1_000
 /** Rounds per library, interleaved; the table shows medians. */
-const STORM_ROUNDS = 5
+const STORM_ROUNDS = 11
 /** The row every other is compared with. */
 export const BASELINE = 'no library (one hand-written refresh, then `fetch`)'
 /** Each refresh takes this long at the server, like a real token endpoint. */
@@ -28,6 +28,8 @@ export interface StormResult {
   succeeded: number
   p50: number
   p99: number
+  /** p50 over the no-library baseline's p50 in the same round: the median of the rounds' ratios. */
+  vsBaseline: number
 }
 
 /** An access token as the peers' servers issue them (Supabase's claims); each one differs. */
@@ -238,9 +240,12 @@ export async function refreshStorm(): Promise<StormResult[]> {
   } finally {
     await server.close()
   }
+  const baselineRounds = samples.get(BASELINE) ?? []
   return libraries.map(([library]) => {
     const list = samples.get(library) ?? []
     const failed = list.find((r) => r.error)
+    // Paired with the baseline of the same round, so a slow stretch of the machine hits both.
+    const ratios = list.map((r, round) => r.p50 / (baselineRounds[round]?.p50 ?? Number.NaN))
     return {
       library: failed ? `${library} (failed: ${failed.error?.slice(0, 80)})` : library,
       runtime: 'Node 20, in-memory stores',
@@ -249,6 +254,7 @@ export async function refreshStorm(): Promise<StormResult[]> {
       succeeded: Math.min(...list.map((r) => r.succeeded)),
       p50: median(list.map((r) => r.p50)),
       p99: median(list.map((r) => r.p99)),
+      vsBaseline: median(ratios),
     }
   })
 }
