@@ -1,5 +1,5 @@
 /** Deletes a session key, bounded in time; failures are reported, never thrown. */
-import { abortAfter } from '../environment/Environment.js'
+import { abortAfter, untilAborted } from '../environment/Environment.js'
 import { SessionError, toSessionError } from '../SessionError.js'
 import type { SessionLogicDeps } from './sessionLogic.js'
 
@@ -24,12 +24,7 @@ export async function deleteKey(deps: SessionLogicDeps, keyId: string): Promise<
     new SessionError('TIMEOUT', 'Deleting a session key timed out'),
   )
   try {
-    await Promise.race([
-      deps.keyStore.delete(keyId),
-      new Promise<never>((_, reject) =>
-        bounded.signal.addEventListener('abort', () => reject(bounded.signal.reason), { once: true }),
-      ),
-    ])
+    await untilAborted(deps.keyStore.delete(keyId), bounded.signal)
   } catch (error) {
     deps.reportError(toSessionError(error, 'KEY_UNAVAILABLE', 'Could not delete a session key'))
   } finally {

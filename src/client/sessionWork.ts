@@ -12,7 +12,7 @@ import type {
 } from '../../machines/session.machine.js'
 import type { PendingRedirect, SessionRecord } from '../../machines/sessionRecord.js'
 import { isRedirectRequest } from '../authMethod.js'
-import { abortAfter } from '../environment/Environment.js'
+import { abortAfter, untilAborted } from '../environment/Environment.js'
 import type { SessionKey } from '../keys/SessionKey.js'
 import { SessionError, toSessionError } from '../SessionError.js'
 import { buildSessionRecord } from './buildSessionRecord.js'
@@ -267,13 +267,7 @@ export async function endOnServer(
     new SessionError('TIMEOUT', 'Signing out at the server timed out'),
   )
   const ctx = methodContext(deps, bounded.signal, existingKey(deps, record.keyId))
-  const within = <T>(work: Promise<T>) =>
-    Promise.race([
-      work,
-      new Promise<never>((_, reject) =>
-        bounded.signal.addEventListener('abort', () => reject(bounded.signal.reason), { once: true }),
-      ),
-    ])
+  const within = <T>(work: Promise<T>) => untilAborted(work, bounded.signal)
   const revoke = method?.signOut
     ? within(method.signOut(record.credentials, ctx)).catch((error: unknown) =>
         deps.reportError(toSessionError(error, 'NETWORK', 'The server could not be told about the sign-out')),

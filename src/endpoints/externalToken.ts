@@ -3,7 +3,7 @@
  * `accessTokenProvider`. tessera asks the app's callback whenever it would sign in or refresh.
  */
 import type { AuthMethod, MethodContext } from '../authMethod.js'
-import { abortAfter } from '../environment/Environment.js'
+import { abortAfter, untilAborted } from '../environment/Environment.js'
 import { SessionError } from '../SessionError.js'
 import type { Credentials } from '../session.js'
 
@@ -75,11 +75,7 @@ export function externalToken<Id extends string = 'external'>(
     )
     try {
       // The callback may ignore the signal: race it, so a hung source can never hold the client.
-      return await new Promise<string | Credentials | null>((resolve, reject) => {
-        bounded.signal.addEventListener('abort', () => reject(bounded.signal.reason), { once: true })
-        if (bounded.signal.aborted) reject(bounded.signal.reason)
-        options.getAccessToken({ signal: bounded.signal }).then(resolve, reject)
-      })
+      return await untilAborted(options.getAccessToken({ signal: bounded.signal }), bounded.signal)
     } finally {
       bounded.dispose()
     }

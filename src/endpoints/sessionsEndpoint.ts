@@ -2,6 +2,7 @@
 import type { MethodContext } from '../authMethod.js'
 import { SessionError } from '../SessionError.js'
 import type { Credentials } from '../session.js'
+import { unreachable } from '../util/backendAnswers.js'
 import { credentialsFromTokenSet } from './credentialsFromTokenSet.js'
 
 interface SessionsResponse {
@@ -59,9 +60,7 @@ export async function postTokens(
     })
   } catch (error) {
     if (ctx.signal.aborted) throw new SessionError('ABORTED', 'The request was cancelled', { cause: error })
-    throw new SessionError('NETWORK', `Could not reach ${new URL(url, 'http://x').pathname}`, {
-      cause: error,
-    })
+    throw unreachable(url, error)
   }
 }
 

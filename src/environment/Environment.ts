@@ -120,3 +120,36 @@ export function abortAfter(
     },
   }
 }
+
+/**
+ * `promise`, or a rejection with the signal's reason as soon as it aborts (like fetch does), for
+ * work that may ignore the signal: a hung callback can never hold its caller.
+ *
+ * @example
+ * ```ts
+ * const { signal, dispose } = abortAfter(defaultEnvironment(), 5000, new Error('too slow'))
+ * try {
+ *   await untilAborted(new Promise<void>(() => undefined), signal) // rejects after 5 s
+ * } finally {
+ *   dispose()
+ * }
+ * ```
+ */
+export function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise
+  if (signal.aborted) return Promise.reject(signal.reason)
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason)
+    signal.addEventListener('abort', onAbort, { once: true })
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort)
+        resolve(value)
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort)
+        reject(error)
+      },
+    )
+  })
+}

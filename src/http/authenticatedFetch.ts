@@ -1,6 +1,6 @@
 /** `client.fetch`: the session's authorization on allowed origins, one shared refresh and one retry on 401. */
 import type { SessionRecord } from '../../machines/sessionRecord.js'
-import { abortAfter, type Environment } from '../environment/Environment.js'
+import { abortAfter, type Environment, untilAborted } from '../environment/Environment.js'
 import { SessionError } from '../SessionError.js'
 
 /**
@@ -57,26 +57,6 @@ function normalizeOrigin(origin: string): string {
   } catch {
     throw new SessionError('INVALID_SESSION', `apiOrigins holds an invalid origin: ${origin}`)
   }
-}
-
-/** Rejects with the signal's reason as soon as it aborts, like fetch does. */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (!signal) return promise
-  if (signal.aborted) return Promise.reject(signal.reason)
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason)
-    signal.addEventListener('abort', onAbort, { once: true })
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort)
-        resolve(value)
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort)
-        reject(error)
-      },
-    )
-  })
 }
 
 function combinedSignal(

@@ -3,6 +3,7 @@
  * only its own messages (a message about ada's session reaching bob's client would be taken for a
  * newer sign-in), so a shared bus is split into named channels.
  */
+import { namedBroadcastChannel } from '../sync/broadcastChannelSync.js'
 import type { SessionSync, SyncMessage } from '../sync/SessionSync.js'
 
 /**
@@ -59,27 +60,6 @@ function view(bus: SessionSync, channel: string): SessionSync & KitChannel {
   }
 }
 
-/** A BroadcastChannel of the kit's own (in Node it is unref'd, so it never holds a process open). */
-function broadcastChannel(name: string): KitChannel {
-  const channel = new BroadcastChannel(name)
-  ;(channel as { unref?: () => void }).unref?.()
-  const listeners = new Set<(message: unknown) => void>()
-  channel.onmessage = (event: MessageEvent) => {
-    for (const listener of listeners) listener(event.data)
-  }
-  return {
-    publish: (message) => channel.postMessage(message),
-    subscribe(listener) {
-      listeners.add(listener)
-      return () => listeners.delete(listener)
-    },
-    close() {
-      listeners.clear()
-      channel.close()
-    },
-  }
-}
-
 /**
  * The channels for a kit's `sync` option: `false`, none; a bus (for example `memorySync()`), named
  * views of it; the default, a BroadcastChannel for the registry while each session's client opens
@@ -105,7 +85,9 @@ export function kitChannels(option: boolean | SessionSync | undefined, prefix: s
     }
   }
   const registry =
-    typeof BroadcastChannel === 'function' ? broadcastChannel(`tessera:${prefix}:${appId}:sessions`) : null
+    typeof BroadcastChannel === 'function'
+      ? namedBroadcastChannel<unknown>(`tessera:${prefix}:${appId}:sessions`)
+      : null
   return {
     registry,
     // The client's default: a BroadcastChannel of its own name, where one exists.

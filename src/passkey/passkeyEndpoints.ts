@@ -1,6 +1,7 @@
 /** The passkey server's HTTP contract: the options and verify endpoints, token answers, refresh and logout. */
 import { SessionError } from '../SessionError.js'
 import type { Credentials } from '../session.js'
+import { pathOf, tokenAnswerCredentials, unreachable } from '../util/backendAnswers.js'
 
 /**
  * What the verify and refresh endpoints answer with (2xx). Only `access_token` is required.
@@ -46,11 +47,6 @@ export interface PasskeyTransport {
   signal?: AbortSignal | undefined
 }
 
-/** A path for messages: never the query, where a server might have put something secret. */
-function pathOf(url: string): string {
-  return new URL(url, 'http://x').pathname
-}
-
 /**
  * POSTs JSON. A fetch that fails is `NETWORK`, or `ABORTED` when the caller's signal aborted it.
  *
@@ -72,7 +68,7 @@ export async function postJson(transport: PasskeyTransport, url: string, body: u
     if (transport.signal?.aborted) {
       throw new SessionError('ABORTED', `The call to ${pathOf(url)} was cancelled`, { cause: error })
     }
-    throw new SessionError('NETWORK', `Could not reach ${pathOf(url)}`, { cause: error })
+    throw unreachable(url, error)
   }
 }
 
@@ -141,15 +137,7 @@ export async function fetchCeremonyOptions<T extends { challenge: string }>(
  * ```
  */
 export function toCredentials(body: Record<string, unknown>, now: number): Credentials {
-  if (typeof body.access_token !== 'string' || body.access_token.length === 0) {
-    throw new SessionError('INVALID_RESPONSE', 'The server answered without an access token')
-  }
-  const expiresAt =
-    typeof body.expires_at === 'number'
-      ? body.expires_at
-      : typeof body.expires_in === 'number'
-        ? Math.floor(now / 1000) + body.expires_in
-        : undefined
+  const tokens = tokenAnswerCredentials(body, now)
   const user = (typeof body.user === 'object' && body.user !== null ? body.user : {}) as Record<
     string,
     unknown
@@ -158,10 +146,8 @@ export function toCredentials(body: Record<string, unknown>, now: number): Crede
   if (typeof user.name === 'string') claims.name = user.name
   if (typeof user.displayName === 'string') claims.displayName = user.displayName
   return {
-    accessToken: body.access_token,
+    ...tokens,
     ...(typeof body.token_type === 'string' ? { tokenType: body.token_type } : {}),
-    ...(typeof body.refresh_token === 'string' ? { refreshToken: body.refresh_token } : {}),
-    ...(expiresAt !== undefined ? { expiresAt } : {}),
     ...(typeof user.id === 'string' && user.id.length > 0 ? { subject: user.id } : {}),
     ...(typeof body.address === 'string' ? { address: body.address } : {}),
     ...(Object.keys(claims).length > 0 ? { claims } : {}),

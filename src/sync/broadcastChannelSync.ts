@@ -2,24 +2,28 @@
 import type { SessionSync, SyncMessage } from './SessionSync.js'
 
 /**
- * The default sync wherever BroadcastChannel exists (browsers, Node ≥ 18 within one process).
+ * A BroadcastChannel with many listeners, unref'd in Node: an open channel would keep the process
+ * alive, so a script would never exit without destroy(). The session sync and the kit's registry
+ * channel are both this.
  *
  * @example
  * ```ts
- * const sync = broadcastChannelSync('tessera', 'shop')
+ * const channel = namedBroadcastChannel<{ type: string }>('tessera:tessera:shop/kit')
+ * const off = channel.subscribe((message) => console.log(message))
+ * channel.publish({ type: 'hello' })
+ * off()
  * ```
  */
-export function broadcastChannelSync(prefix: string, appId: string): SessionSync {
-  const channel = new BroadcastChannel(`tessera:${prefix}:${appId}`)
-  // In Node an open channel keeps the process alive: a script would never exit without destroy().
+export function namedBroadcastChannel<M>(name: string) {
+  const channel = new BroadcastChannel(name)
   ;(channel as { unref?: () => void }).unref?.()
   const listeners = new Set<(message: unknown) => void>()
   channel.onmessage = (event: MessageEvent) => {
     for (const listener of listeners) listener(event.data)
   }
   return {
-    publish: (message: SyncMessage) => channel.postMessage(message),
-    subscribe(listener) {
+    publish: (message: M) => channel.postMessage(message),
+    subscribe(listener: (message: unknown) => void) {
       listeners.add(listener)
       return () => listeners.delete(listener)
     },
@@ -28,4 +32,16 @@ export function broadcastChannelSync(prefix: string, appId: string): SessionSync
       channel.close()
     },
   }
+}
+
+/**
+ * The default sync wherever BroadcastChannel exists (browsers, Node ≥ 18 within one process).
+ *
+ * @example
+ * ```ts
+ * const sync = broadcastChannelSync('tessera', 'shop')
+ * ```
+ */
+export function broadcastChannelSync(prefix: string, appId: string): SessionSync {
+  return namedBroadcastChannel<SyncMessage>(`tessera:${prefix}:${appId}`)
 }

@@ -2,13 +2,7 @@
 import type { MethodContext } from '../authMethod.js'
 import { SessionError } from '../SessionError.js'
 import type { Credentials } from '../session.js'
-
-interface TokenResponse {
-  access_token?: unknown
-  refresh_token?: unknown
-  expires_at?: unknown
-  expires_in?: unknown
-}
+import { type TokenAnswer, tokenAnswerCredentials, unreachable } from '../util/backendAnswers.js'
 
 /**
  * Who the session belongs to and what it may do: the wallet's side of the credentials, which the
@@ -44,22 +38,8 @@ async function json(res: Response, what: string): Promise<unknown> {
   }
 }
 
-function toCredentials(body: TokenResponse, identity: WalletIdentity, now: number): Credentials {
-  if (typeof body.access_token !== 'string' || body.access_token.length === 0) {
-    throw new SessionError('INVALID_RESPONSE', 'The server answered without an access token')
-  }
-  const expiresAt =
-    typeof body.expires_at === 'number'
-      ? body.expires_at
-      : typeof body.expires_in === 'number'
-        ? Math.floor(now / 1000) + body.expires_in
-        : undefined
-  return {
-    accessToken: body.access_token,
-    ...(typeof body.refresh_token === 'string' ? { refreshToken: body.refresh_token } : {}),
-    ...(expiresAt !== undefined ? { expiresAt } : {}),
-    ...identity,
-  }
+function toCredentials(body: TokenAnswer, identity: WalletIdentity, now: number): Credentials {
+  return { ...tokenAnswerCredentials(body, now), ...identity }
 }
 
 /**
@@ -89,9 +69,7 @@ export async function postJson(
       signal: ctx.signal,
     })
   } catch (error) {
-    throw new SessionError('NETWORK', `Could not reach ${new URL(url, 'http://x').pathname}`, {
-      cause: error,
-    })
+    throw unreachable(url, error)
   }
 }
 
@@ -117,9 +95,7 @@ export async function fetchNonce(
     res = await ctx.fetch(nonceUrl, { credentials, signal: ctx.signal })
   } catch (error) {
     if (ctx.signal.aborted) throw error
-    throw new SessionError('NETWORK', `Could not reach ${new URL(nonceUrl, 'http://x').pathname}`, {
-      cause: error,
-    })
+    throw unreachable(nonceUrl, error)
   }
   if (res.status >= 500 || res.status === 429)
     throw new SessionError('NETWORK', `The nonce endpoint answered ${res.status}`)
@@ -150,7 +126,7 @@ export async function verifySignature(
 ): Promise<Credentials> {
   const res = await postJson(ctx, verifyUrl, body, credentials)
   if (!res.ok) throw new SessionError('SIGN_IN_FAILED', `The server refused the signature (${res.status})`)
-  return toCredentials((await json(res, 'verify')) as TokenResponse, identity, ctx.now())
+  return toCredentials((await json(res, 'verify')) as TokenAnswer, identity, ctx.now())
 }
 
 /**
@@ -180,7 +156,7 @@ export async function refreshWalletTokens(
   }
   if (!res.ok) throw new SessionError('NETWORK', `The refresh endpoint answered ${res.status}`)
   return toCredentials(
-    (await json(res, 'refresh')) as TokenResponse,
+    (await json(res, 'refresh')) as TokenAnswer,
     {
       ...(current.address !== undefined ? { address: current.address } : {}),
       ...(current.subject !== undefined ? { subject: current.subject } : {}),

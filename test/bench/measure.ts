@@ -28,16 +28,19 @@ export async function opsPerSecond(op: () => unknown, options: { batch?: number;
   const samples = options.samples ?? 7
   const rates: number[] = []
   // Warm up as long as one batch, so the JIT has compiled the call before the first timed batch.
-  for (let i = 0; i < Math.max(1000, batch); i++) await op()
-  for (let s = 0; s < samples; s++) {
-    const start = performance.now()
-    for (let i = 0; i < batch; i++) {
-      const result = op()
-      if (result instanceof Promise) await result
-    }
-    rates.push(batch / ((performance.now() - start) / 1000))
-  }
+  await timeBatch(op, Math.max(1000, batch))
+  for (let s = 0; s < samples; s++) rates.push(batch / ((await timeBatch(op, batch)) / 1000))
   return median(rates)
+}
+
+/** Milliseconds `count` calls of `op` take, each awaited when it returns a promise. */
+async function timeBatch(op: () => unknown, count: number): Promise<number> {
+  const start = performance.now()
+  for (let i = 0; i < count; i++) {
+    const result = op()
+    if (result instanceof Promise) await result
+  }
+  return performance.now() - start
 }
 
 /**
@@ -57,23 +60,15 @@ export async function pairedRatio(
 ): Promise<number> {
   const batch = options.batch ?? 100_000
   const rounds = options.rounds ?? 15
-  const time = async (op: () => unknown) => {
-    const start = performance.now()
-    for (let i = 0; i < batch; i++) {
-      const result = op()
-      if (result instanceof Promise) await result
-    }
-    return performance.now() - start
-  }
-  await time(a)
-  await time(b)
+  await timeBatch(a, batch)
+  await timeBatch(b, batch)
   const ratios: number[] = []
   for (let round = 0; round < rounds; round++) {
-    const first = round % 2 === 0
-    const ta = first ? await time(a) : 0
-    const tb = await time(b)
-    const ta2 = first ? ta : await time(a)
-    ratios.push(tb / ta2)
+    // Which goes first alternates too: a batch right after the other's may inherit its GC debt.
+    const [first, second] = round % 2 === 0 ? [a, b] : [b, a]
+    const t1 = await timeBatch(first, batch)
+    const t2 = await timeBatch(second, batch)
+    ratios.push(first === a ? t2 / t1 : t1 / t2)
   }
   return median(ratios)
 }

@@ -46,8 +46,9 @@ async function main() {
 
   console.log('hot path…')
   const hot = await tesseraHotPath()
-  const peerHot = await (await loadPeerBenches()).peerHotPaths()
-  const vsTorus = await pairedAccessToken((await loadPeerBenches()).torusAccessToken)
+  const peers = await loadPeerBenches()
+  const peerHot = await peers.peerHotPaths()
+  const vsTorus = await pairedAccessToken(peers.torusAccessToken)
   section('Hot path: "give me the token" with a fresh session (Node, median of 7 batches)', [
     '| library | call | ops/s | vs tessera `getAccessToken()` |',
     '| --- | --- | ---: | ---: |',

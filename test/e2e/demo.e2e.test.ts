@@ -1,7 +1,6 @@
 import type { Browser, BrowserContext, Page } from 'playwright'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { type RunningDemo, startDemo } from '../../docs/demo/startDemo.js'
-import { launchChromium } from '../utils/chromium.js'
+import { afterEach, describe, expect, it } from 'vitest'
+import { demoInChromium } from './demoInChromium.js'
 
 const status = (page: Page) => page.locator('[data-testid=status]').textContent()
 
@@ -27,24 +26,15 @@ async function signIn(page: Page, user = 'ada') {
 }
 
 describe('the demo in Chromium', () => {
-  let demo: RunningDemo
-  let browser: Browser
+  const suite = demoInChromium({ accessTokenTtl: 4 })
   let context: BrowserContext
-  beforeAll(async () => {
-    demo = await startDemo({ port: 0, accessTokenTtl: 4 })
-    browser = await launchChromium()
-  })
-  afterAll(async () => {
-    await browser?.close()
-    await demo?.close()
-  })
   afterEach(async () => {
     await context?.close()
   })
 
   /** A context whose pages can reach only this machine (the provider's page asks for web fonts). */
   const newContext = async (options: Parameters<Browser['newContext']>[0] = {}) => {
-    const ctx = await browser.newContext(options)
+    const ctx = await suite.browser.newContext(options)
     await ctx.route(/^https?:\/\/(?!127\.0\.0\.1[:/])/, (route) => route.abort())
     return ctx
   }
@@ -52,14 +42,14 @@ describe('the demo in Chromium', () => {
   it('signs in with a real redirect, survives a reload while pending, and calls the API with DPoP', async () => {
     context = await newContext()
     const page = await context.newPage()
-    await page.goto(demo.url)
+    await page.goto(suite.demo.url)
     await waitForStatus(page, 'signedOut')
 
     // Leave for the provider, then reload the provider's page: the app tab is gone meanwhile.
     await page.click('#sign-in')
     await page.waitForURL(/\/interaction\//, { waitUntil: 'commit' })
     // Back to the app without finishing: the machine is still waiting for the redirect.
-    await page.goto(demo.url)
+    await page.goto(suite.demo.url)
     await waitForStatus(page, 'oidcRedirectPending')
     await page.reload()
     await waitForStatus(page, 'oidcRedirectPending')
@@ -72,34 +62,34 @@ describe('the demo in Chromium', () => {
 
     await page.click('#call-api')
     await page.waitForFunction(() => document.querySelector('#log')?.textContent?.includes('API 200'))
-    expect(demo.api.counters.accepted).toBeGreaterThan(0)
+    expect(suite.demo.api.counters.accepted).toBeGreaterThan(0)
     // The token the page holds is useless elsewhere: a plain Bearer call is refused.
     const token = await page.evaluate(
       () =>
         (window as unknown as { tessera: { getSession(): { accessToken: string } } }).tessera.getSession()
           .accessToken,
     )
-    const stolen = await fetch(demo.api.url, { headers: { authorization: `Bearer ${token}` } })
+    const stolen = await fetch(suite.demo.api.url, { headers: { authorization: `Bearer ${token}` } })
     expect(stolen.status).toBe(401)
   })
 
   it('three tabs live through ten refreshes with no reuse detection, and sign-out reaches them all', async () => {
     context = await newContext()
     const first = await context.newPage()
-    await first.goto(demo.url)
+    await first.goto(suite.demo.url)
     await signIn(first)
     const others = [await context.newPage(), await context.newPage()]
     for (const page of others) {
-      await page.goto(demo.url)
+      await page.goto(suite.demo.url)
       await waitForStatus(page, 'active')
     }
-    const start = demo.op.counters.refreshCalls
-    const reuseBefore = demo.op.counters.refreshReuseDetections
+    const start = suite.demo.op.counters.refreshCalls
+    const reuseBefore = suite.demo.op.counters.refreshReuseDetections
     // 4 s tokens refresh every ~2 s: wait (bounded) for ten refresh calls at the provider.
-    for (let i = 0; i < 200 && demo.op.counters.refreshCalls - start < 10; i++)
+    for (let i = 0; i < 200 && suite.demo.op.counters.refreshCalls - start < 10; i++)
       await first.waitForTimeout(250)
-    expect(demo.op.counters.refreshCalls - start).toBeGreaterThanOrEqual(10)
-    expect(demo.op.counters.refreshReuseDetections - reuseBefore).toBe(0)
+    expect(suite.demo.op.counters.refreshCalls - start).toBeGreaterThanOrEqual(10)
+    expect(suite.demo.op.counters.refreshReuseDetections - reuseBefore).toBe(0)
     for (const page of [first, ...others]) expect(await status(page)).toMatch(/active|refreshing/)
 
     await others[1]!.click('#sign-out')
@@ -109,7 +99,7 @@ describe('the demo in Chromium', () => {
   it('shows the statechart with the current state lit (screenshot)', async () => {
     context = await newContext({ viewport: { width: 1200, height: 900 } })
     const page = await context.newPage()
-    await page.goto(demo.url)
+    await page.goto(suite.demo.url)
     await signIn(page)
     const lit = page.locator('[data-testid=statechart] g.current')
     await expect.poll(() => lit.getAttribute('data-state')).toMatch(/active|refreshing/)

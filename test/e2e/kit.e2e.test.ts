@@ -1,12 +1,12 @@
 // The session kit and device access in Chromium, through the demo: several accounts in one
 // browser across tabs, and two browser contexts standing for two devices of one account.
 import type { Browser, BrowserContext, Page } from 'playwright'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { type RunningDemo, startDemo } from '../../docs/demo/startDemo.js'
+import { afterEach, describe, expect, it } from 'vitest'
+import type { RunningDemo } from '../../docs/demo/startDemo.js'
 import { createSessionClient, memoryStorage, type SessionClient } from '../../src/index.js'
 import { oidc } from '../../src/oidc/index.js'
-import { launchChromium } from '../utils/chromium.js'
 import { scriptedLogin } from '../utils/scriptedLogin.js'
+import { demoInChromium } from './demoInChromium.js'
 
 interface PageSummary {
   id: string
@@ -76,24 +76,15 @@ async function addAccount(page: Page, user: string) {
 }
 
 describe('the session kit in Chromium', () => {
-  let demo: RunningDemo
-  let browser: Browser
+  const suite = demoInChromium({ accessTokenTtl: 4 })
   const contexts: BrowserContext[] = []
-  beforeAll(async () => {
-    demo = await startDemo({ port: 0, accessTokenTtl: 4 })
-    browser = await launchChromium()
-  })
-  afterAll(async () => {
-    await browser?.close()
-    await demo?.close()
-  })
   afterEach(async () => {
     watched.length = 0
     for (const c of contexts.splice(0)) await c.close()
   })
 
   const newContext = async (options: Parameters<Browser['newContext']>[0] = {}) => {
-    const ctx = await browser.newContext(options)
+    const ctx = await suite.browser.newContext(options)
     await ctx.route(/^https?:\/\/(?!127\.0\.0\.1[:/])/, (route) => route.abort())
     contexts.push(ctx)
     ctx.on('page', (page) => watched.push(page))
@@ -102,7 +93,7 @@ describe('the session kit in Chromium', () => {
 
   /** Per account: provider refresh calls, and the session's generation in each tab (all must agree). */
   const snapshot = async (tabs: Page[], ids: Record<string, string>) => {
-    const calls = { ...demo.op.counters.refreshesByAccount }
+    const calls = { ...suite.demo.op.counters.refreshesByAccount }
     const generations: Record<string, number[]> = {}
     for (const [subject, id] of Object.entries(ids)) {
       generations[subject] = await Promise.all(
@@ -116,7 +107,7 @@ describe('the session kit in Chromium', () => {
         ),
       )
     }
-    const after = demo.op.counters.refreshesByAccount
+    const after = suite.demo.op.counters.refreshesByAccount
     const stable =
       Object.keys(ids).every((s) => calls[s] === after[s]) &&
       Object.values(generations).every((g) => new Set(g).size === 1)
@@ -134,7 +125,7 @@ describe('the session kit in Chromium', () => {
   it('two accounts in one browser: switch, both refresh on their own once per window across 3 tabs, sign out bob in one tab, then all', async () => {
     const context = await newContext({ viewport: { width: 1280, height: 1000 } })
     const first = await context.newPage()
-    await first.goto(demo.url)
+    await first.goto(suite.demo.url)
     await addAccount(first, 'ada')
     await addAccount(first, 'bob')
     await eventually(async () => (await listed(first)) === 'ada:active bob:active*')
@@ -151,7 +142,7 @@ describe('the session kit in Chromium', () => {
     // Two more tabs: each lists both accounts.
     const others = [await context.newPage(), await context.newPage()]
     for (const page of others) {
-      await page.goto(demo.url)
+      await page.goto(suite.demo.url)
       await eventually(async () => (await liveSubjects(page)) === 'ada,bob')
     }
     const tabs = [first, ...others]
@@ -164,12 +155,12 @@ describe('the session kit in Chromium', () => {
 
     // 4 s tokens refresh about every 2 s, each session on its own schedule. Over several windows,
     // the provider saw exactly one refresh per new generation, per account, with no reuse.
-    const reuseBefore = demo.op.counters.refreshReuseDetections
+    const reuseBefore = suite.demo.op.counters.refreshReuseDetections
     const start = await stableSnapshot(tabs, ids)
     await eventually(
       () =>
         ['ada', 'bob'].every(
-          (s) => (demo.op.counters.refreshesByAccount[s] ?? 0) - (start.calls[s] ?? 0) >= 4,
+          (s) => (suite.demo.op.counters.refreshesByAccount[s] ?? 0) - (start.calls[s] ?? 0) >= 4,
         ),
       30_000,
       200,
@@ -181,7 +172,7 @@ describe('the session kit in Chromium', () => {
       expect(calls, subject).toBeGreaterThanOrEqual(4)
       expect(calls, `${subject}: refresh calls vs new tokens`).toBe(windows)
     }
-    expect(demo.op.counters.refreshReuseDetections - reuseBefore).toBe(0)
+    expect(suite.demo.op.counters.refreshReuseDetections - reuseBefore).toBe(0)
     for (const page of tabs) expect(await liveSubjects(page)).toBe('ada,bob')
 
     // The screenshot of the accounts and devices panel.
@@ -215,7 +206,7 @@ describe('the session kit in Chromium', () => {
     const laptop = await (await newContext()).newPage()
     const phone = await (await newContext()).newPage()
     for (const page of [laptop, phone]) {
-      await page.goto(demo.url)
+      await page.goto(suite.demo.url)
       await addAccount(page, 'ada')
     }
     await laptop.click('#devices-refresh')
@@ -229,7 +220,7 @@ describe('the session kit in Chromium', () => {
       client.onSessionExpired((e) => w.expiredReasons.push(e.reason))
       return w.tesseraKit.getSessions()[0]?.id as string
     })
-    const rejectionsBefore = demo.op.counters.refreshRejections
+    const rejectionsBefore = suite.demo.op.counters.refreshRejections
     await laptop.click('[data-testid=devices] li[data-caller=false] [data-testid=revoke-other]')
     await eventually(async () => (await laptop.locator('[data-testid=devices] li').count()) === 1)
     expect(await laptop.locator('[data-testid=devices] li[data-caller=true]').count()).toBe(1)
@@ -244,7 +235,7 @@ describe('the session kit in Chromium', () => {
     expect(
       await phone.evaluate(() => (window as unknown as { expiredReasons: string[] }).expiredReasons),
     ).toEqual(['refresh_rejected'])
-    expect(demo.op.counters.refreshRejections - rejectionsBefore).toBeGreaterThanOrEqual(1)
+    expect(suite.demo.op.counters.refreshRejections - rejectionsBefore).toBeGreaterThanOrEqual(1)
     expect(await listed(phone)).toBe('ada:expired*')
     // The laptop lives on.
     await laptop.waitForTimeout(2500)
@@ -253,7 +244,7 @@ describe('the session kit in Chromium', () => {
     // 24 more devices of ada (signed in outside the browser), 25 in all: 3 pages of 10, 10 and 5.
     const clients: SessionClient[] = []
     try {
-      for (let i = 0; i < 24; i++) clients.push(await headlessDevice(demo, 'ada'))
+      for (let i = 0; i < 24; i++) clients.push(await headlessDevice(suite.demo, 'ada'))
       const sizes = await laptop.evaluate(async () => {
         const client = (window as unknown as PageKit).tesseraKit.getActive() as PageClient
         const out: number[] = []

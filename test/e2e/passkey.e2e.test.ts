@@ -1,10 +1,9 @@
 // Passkeys end to end: the demo page in Chromium with the DevTools virtual authenticator (CTAP2,
 // internal transport, resident keys, user verification), against the demo's passkey server.
-import type { Browser, BrowserContext, Page } from 'playwright'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { type RunningDemo, startDemo } from '../../docs/demo/startDemo.js'
-import { launchChromium } from '../utils/chromium.js'
+import type { BrowserContext, Page } from 'playwright'
+import { afterEach, describe, expect, it } from 'vitest'
 import { addVirtualAuthenticator, type VirtualAuthenticator } from '../utils/virtualAuthenticator.js'
+import { demoInChromium } from './demoInChromium.js'
 
 interface PageSession {
   id: string
@@ -48,17 +47,8 @@ async function waitForOutcome(page: Page, expected: RegExp) {
 }
 
 describe('passkeys in Chromium (virtual authenticator)', () => {
-  let demo: RunningDemo
-  let browser: Browser
+  const suite = demoInChromium({ accessTokenTtl: 4 })
   let context: BrowserContext
-  beforeAll(async () => {
-    demo = await startDemo({ port: 0, accessTokenTtl: 4 })
-    browser = await launchChromium()
-  })
-  afterAll(async () => {
-    await browser?.close()
-    await demo?.close()
-  })
   afterEach(async () => {
     await context?.close()
   })
@@ -68,7 +58,7 @@ describe('passkeys in Chromium (virtual authenticator)', () => {
    * every WebAuthn call it makes (before any page script runs).
    */
   async function newContext() {
-    context = await browser.newContext()
+    context = await suite.browser.newContext()
     await context.route(/^https?:\/\/(?!(127\.0\.0\.1|localhost)[:/])/, (route) => route.abort())
     await context.addInitScript(() => {
       const probe: Probe = { statuses: [], webauthn: { create: 0, get: 0, conditional: 0 } }
@@ -106,7 +96,7 @@ describe('passkeys in Chromium (virtual authenticator)', () => {
   ): Promise<[Page, VirtualAuthenticator]> {
     const page = await context.newPage()
     const authenticator = await addVirtualAuthenticator(context, page, options)
-    await page.goto(demo.localhostUrl)
+    await page.goto(suite.demo.localhostUrl)
     await waitForStatus(page, /^(signedOut|active)$/)
     return [page, authenticator]
   }
@@ -126,25 +116,25 @@ describe('passkeys in Chromium (virtual authenticator)', () => {
     expect(session).toMatchObject({ method: 'passkey', claims: { name: 'ada' } })
     const [credential] = await authenticator.credentials()
     expect(credential).toMatchObject({ isResidentCredential: true, rpId: 'localhost' })
-    expect(demo.passkey.users.get(session?.subject ?? '')?.name).toBe('ada')
+    expect(suite.demo.passkey.users.get(session?.subject ?? '')?.name).toBe('ada')
 
     await page.click('#call-api')
     await page.waitForFunction(() => document.querySelector('#log')?.textContent?.includes('API 200'))
     expect(await page.locator('#log').textContent()).toContain('"name":"ada"')
 
-    const logouts = demo.passkey.counters.logouts
+    const logouts = suite.demo.passkey.counters.logouts
     await page.click('#sign-out')
     await waitForStatus(page, 'signedOut')
     expect(await sessionOf(page)).toBeNull()
-    await expect.poll(() => demo.passkey.counters.logouts).toBe(logouts + 1)
+    await expect.poll(() => suite.demo.passkey.counters.logouts).toBe(logouts + 1)
     // Sign-out kept the passkey, in the authenticator and on the server.
     expect(await authenticator.credentials()).toHaveLength(1)
     // CDP reports the id in base64, the server keys it in base64url.
     const stored = Buffer.from(credential?.credentialId ?? '', 'base64').toString('base64url')
-    expect(demo.passkey.credentials.has(stored)).toBe(true)
+    expect(suite.demo.passkey.credentials.has(stored)).toBe(true)
 
     const before = await probe(page)
-    const authentications = demo.passkey.counters.authentications
+    const authentications = suite.demo.passkey.counters.authentications
     await page.click('#passkey-sign-in')
     await waitForOutcome(page, /sign-in: signed in as ada/)
     await waitForStatus(page, /^(active|refreshing)$/)
@@ -153,7 +143,7 @@ describe('passkeys in Chromium (virtual authenticator)', () => {
     expect(after.webauthn.get - before.webauthn.get).toBe(1)
     expect(after.webauthn.create).toBe(before.webauthn.create)
     expect((await authenticator.credentials())[0]?.signCount).toBe((credential?.signCount ?? 0) + 1)
-    expect(demo.passkey.counters.authentications).toBe(authentications + 1)
+    expect(suite.demo.passkey.counters.authentications).toBe(authentications + 1)
     expect((await sessionOf(page))?.subject).toBe(session?.subject)
   })
 
@@ -172,18 +162,18 @@ describe('passkeys in Chromium (virtual authenticator)', () => {
     expect((await sessionOf(page))?.id).toBe(session?.id)
 
     const second = await context.newPage()
-    await second.goto(demo.localhostUrl)
+    await second.goto(suite.demo.localhostUrl)
     await waitForStatus(second, /^(active|refreshing)$/)
     expect((await probe(second)).statuses[0]).toMatch(/^(active|refreshing)$/)
     expect((await sessionOf(second))?.id).toBe(session?.id)
 
     // 4 s tokens: both tabs live through several rotations of the refresh token, with no reuse.
-    const refreshes = demo.passkey.counters.refreshCalls
-    const reuse = demo.passkey.counters.refreshReuseDetections
-    for (let i = 0; i < 120 && demo.passkey.counters.refreshCalls - refreshes < 4; i++)
+    const refreshes = suite.demo.passkey.counters.refreshCalls
+    const reuse = suite.demo.passkey.counters.refreshReuseDetections
+    for (let i = 0; i < 120 && suite.demo.passkey.counters.refreshCalls - refreshes < 4; i++)
       await page.waitForTimeout(250)
-    expect(demo.passkey.counters.refreshCalls - refreshes).toBeGreaterThanOrEqual(4)
-    expect(demo.passkey.counters.refreshReuseDetections).toBe(reuse)
+    expect(suite.demo.passkey.counters.refreshCalls - refreshes).toBeGreaterThanOrEqual(4)
+    expect(suite.demo.passkey.counters.refreshReuseDetections).toBe(reuse)
     for (const tab of [page, second]) {
       expect(await status(tab)).toMatch(/^(active|refreshing)$/)
       expect((await sessionOf(tab))?.id).toBe(session?.id)
@@ -271,11 +261,11 @@ describe('passkeys in Chromium (virtual authenticator)', () => {
         tamper(body)
         await route.continue({ postData: JSON.stringify(body) })
       })
-      const refused = demo.passkey.counters.refused
+      const refused = suite.demo.passkey.counters.refused
       await page.click('#passkey-sign-in')
       await waitForOutcome(page, /^SIGN_IN_FAILED$/)
-      expect(demo.passkey.counters.refused).toBe(refused + 1)
-      expect(demo.passkey.lastRefusal).toMatch(reason)
+      expect(suite.demo.passkey.counters.refused).toBe(refused + 1)
+      expect(suite.demo.passkey.lastRefusal).toMatch(reason)
       expect(await status(page)).toBe('signedOut')
       await page.unroute('**/passkey/authenticate/verify')
       await page.evaluate(() => {
@@ -292,7 +282,7 @@ describe('passkeys in Chromium (virtual authenticator)', () => {
     })
     await page.click('#passkey-sign-in')
     await waitForOutcome(page, /sign-in: signed in as ida/)
-    const replay = await fetch(`${demo.url}passkey/authenticate/verify`, {
+    const replay = await fetch(`${suite.demo.url}passkey/authenticate/verify`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: captured,
@@ -308,13 +298,13 @@ describe('passkeys in Chromium (virtual authenticator)', () => {
     const subject = (await sessionOf(page))?.subject
     await page.click('#sign-out')
     await waitForStatus(page, 'signedOut')
-    for (const [id, stored] of demo.passkey.credentials) {
-      if (stored.userId === subject) demo.passkey.credentials.delete(id)
+    for (const [id, stored] of suite.demo.passkey.credentials) {
+      if (stored.userId === subject) suite.demo.passkey.credentials.delete(id)
     }
-    const unknown = demo.passkey.counters.unknownCredentials
+    const unknown = suite.demo.passkey.counters.unknownCredentials
     await page.click('#passkey-sign-in')
     await waitForOutcome(page, /^PASSKEY_UNKNOWN$/)
-    expect(demo.passkey.counters.unknownCredentials).toBe(unknown + 1)
+    expect(suite.demo.passkey.counters.unknownCredentials).toBe(unknown + 1)
     expect(await status(page)).toBe('signedOut')
     // The method told the browser (WebAuthn L3 signalUnknownCredential); Chromium drops the stale passkey.
     await expect.poll(() => authenticator.credentials(), { timeout: 5_000 }).toHaveLength(0)
@@ -345,7 +335,7 @@ describe('passkeys in Chromium (virtual authenticator)', () => {
     await page.fill('input[name=password]', 'correct horse battery staple')
     await page.click('button[type=submit]')
     await waitForStatus(page, /^(active|refreshing)$/)
-    expect(new URL(page.url()).origin).toBe(new URL(demo.localhostUrl).origin)
+    expect(new URL(page.url()).origin).toBe(new URL(suite.demo.localhostUrl).origin)
     expect(await sessionOf(page)).toMatchObject({ method: 'oidc', subject: 'lin' })
     await page.click('#call-api')
     await page.waitForFunction(() => document.querySelector('#log')?.textContent?.includes('API 200'))
@@ -363,13 +353,13 @@ describe('passkeys in Chromium (virtual authenticator)', () => {
       const response = await route.fetch()
       await route.fulfill({ response, json: { ...(await response.json()), timeout: 1_500 } })
     })
-    const refused = demo.passkey.counters.refused
+    const refused = suite.demo.passkey.counters.refused
     await page.click('#passkey-sign-in')
     await waitForOutcome(page, /^PASSKEY_[A-Z_]+$/)
     expect(await outcome(page)).toBe('PASSKEY_TIMEOUT')
     expect(await status(page)).toBe('signedOut')
     expect((await probe(page)).webauthn.get).toBe(1)
-    expect(demo.passkey.counters.refused).toBe(refused) // nothing reached the verify endpoint
+    expect(suite.demo.passkey.counters.refused).toBe(refused) // nothing reached the verify endpoint
   })
 
   it('with no authenticator the prompt ends in PASSKEY_UNAVAILABLE; on 127.0.0.1 passkeys are PASSKEY_NOT_SUPPORTED', async () => {
@@ -387,7 +377,7 @@ describe('passkeys in Chromium (virtual authenticator)', () => {
 
     const byAddress = await context.newPage()
     await addVirtualAuthenticator(context, byAddress)
-    await byAddress.goto(demo.url)
+    await byAddress.goto(suite.demo.url)
     await waitForStatus(byAddress, 'signedOut')
     expect(await byAddress.locator('#passkey-note').isVisible()).toBe(true)
     await byAddress.click('#passkey-sign-in')

@@ -4,13 +4,12 @@
  * resource.
  */
 import { ParsedMessage } from '@spruceid/siwe-parser'
-import type { Browser, BrowserContext, Page } from 'playwright'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { type RunningDemo, startDemo } from '../../docs/demo/startDemo.js'
+import type { BrowserContext, Page } from 'playwright'
+import { afterEach, describe, expect, it } from 'vitest'
 import type { Session } from '../../src/index.js'
 import { verifySessionToken } from '../../src/server/index.js'
-import { launchChromium } from '../utils/chromium.js'
 import { checksummed, testWallet } from '../utils/testWallet.js'
+import { demoInChromium } from './demoInChromium.js'
 
 type PageClient = {
   tessera: {
@@ -29,24 +28,15 @@ async function waitForStatus(page: Page, expected: string, timeout = 15_000) {
 }
 
 describe('wallet sign-in through the demo page (Chromium)', () => {
-  let demo: RunningDemo
-  let browser: Browser
+  const suite = demoInChromium()
   let context: BrowserContext
-  beforeAll(async () => {
-    demo = await startDemo({ port: 0 })
-    browser = await launchChromium()
-  })
-  afterAll(async () => {
-    await browser?.close()
-    await demo?.close()
-  })
   afterEach(async () => {
     await context?.close()
   })
 
   it('signs in with an injected wallet, keeps the capability across a reload, and answers hasSessionFor by resource', async () => {
     const w = testWallet({ chainId: 1 })
-    context = await browser.newContext()
+    context = await suite.browser.newContext()
     await context.route(/^https?:\/\/(?!127\.0\.0\.1[:/])/, (route) => route.abort())
     // The page's wallet forwards every EIP-1193 request to the key held here, in Node.
     await context.exposeFunction('__testWallet', (method: string, params: unknown[]) =>
@@ -64,21 +54,21 @@ describe('wallet sign-in through the demo page (Chromium)', () => {
       })
     })
     const page = await context.newPage()
-    await page.goto(demo.url)
+    await page.goto(suite.demo.url)
     await waitForStatus(page, 'signedOut')
     await page.click('#wallet-sign-in')
     await waitForStatus(page, 'active')
     expect(w.calls).toEqual(['eth_requestAccounts', 'eth_chainId', 'personal_sign'])
-    expect(demo.wallet.counters.verified).toBe(1)
+    expect(suite.demo.wallet.counters.verified).toBe(1)
 
-    const origin = new URL(demo.url).origin
+    const origin = new URL(suite.demo.url).origin
     const session = (await page.evaluate(() =>
       (window as unknown as PageClient).tessera.getSession(),
     )) as Session
     const address = checksummed(w.address)
     expect(session.address).toBe(address)
     expect(session.capability?.p).toMatchObject({
-      domain: new URL(demo.url).host,
+      domain: new URL(suite.demo.url).host,
       iss: `did:pkh:eip155:1:${address}`,
       aud: session.did,
       resources: ['ceramic://*', `${origin}/wallet/posts`],
@@ -111,7 +101,7 @@ describe('wallet sign-in through the demo page (Chromium)', () => {
     // The session key survived the reload in IndexedDB: its token still verifies on a backend.
     const token = await page.evaluate(() => (window as unknown as PageClient).tessera.getIdToken())
     const verified = await verifySessionToken(token, {
-      domain: new URL(demo.url).host,
+      domain: new URL(suite.demo.url).host,
       resources: [`${origin}/wallet/posts`],
     })
     expect(verified.account).toBe(`eip155:1:${address}`)

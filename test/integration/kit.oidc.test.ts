@@ -4,8 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { memoryKeyStore, memoryStorage, type SessionClient } from '../../src/index.js'
 import { createSessionKit, type SessionKit } from '../../src/kit/index.js'
-import { oidc } from '../../src/oidc/index.js'
-import { SCOPE } from '../utils/oidcClient.js'
+import { oidcMethod } from '../utils/oidcClient.js'
 import { type OidcFixture, REDIRECT_URI, startOidcFixture } from '../utils/oidcFixture.js'
 import { scriptedLogin } from '../utils/scriptedLogin.js'
 
@@ -27,17 +26,7 @@ function browser() {
   const page = () => {
     const kit = createSessionKit({
       appId: 'kit-oidc',
-      methods: [
-        oidc({
-          issuer: fixture.op.issuer,
-          clientId: fixture.op.clientId,
-          redirectUri: REDIRECT_URI,
-          scope: SCOPE,
-          allowInsecureLoopback: true,
-          redirectStorage,
-          accessEndpoint: fixture.op.accessEndpoint,
-        }),
-      ],
+      methods: [oidcMethod(fixture, { redirectStorage, accessEndpoint: fixture.op.accessEndpoint })],
       storage,
       keyStore,
       sync: false,

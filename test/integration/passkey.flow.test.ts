@@ -2,36 +2,22 @@
 // a software authenticator that makes real P-256 passkeys: the whole lifecycle, and proof that the
 // server verifies every part of an assertion (each tampered copy is refused, the untouched one is not).
 import { createHash } from 'node:crypto'
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import type { SessionError } from '../../src/index.js'
 import { passkey } from '../../src/passkey/index.js'
 import { testClient } from '../kit/testClient.js'
-import { type PasskeyFixture, startPasskeyFixture } from '../utils/passkeyFixture.js'
-import { type SoftAuthenticator, softAuthenticator } from '../utils/softAuthenticator.js'
+import { passkeySuite } from '../utils/passkeyFixture.js'
 
-let fixture: PasskeyFixture
-let authenticator: SoftAuthenticator
-
-beforeAll(async () => {
-  fixture = await startPasskeyFixture({ accessTokenTtl: 300 })
-})
-afterAll(() => fixture.close())
-beforeEach(() => {
-  authenticator = softAuthenticator()
-  authenticator.install(fixture.pageOrigin)
-})
-afterEach(() => {
-  vi.unstubAllGlobals()
-})
+const suite = passkeySuite({ accessTokenTtl: 300 })
 
 type Json = Record<string, unknown>
 /** Rewrites the JSON body of requests to one endpoint (like a man in the middle), and records answers. */
 function newClient(rewrite?: { path: string; change: (body: Json) => Json }) {
   const answers: Array<{ path: string; status: number; body: Json }> = []
   const { client } = testClient({
-    methods: [passkey(fixture.methodOptions)],
+    methods: [passkey(suite.fixture.methodOptions)],
     // The page claims localhost; the server listens on 127.0.0.1, another origin for client.fetch.
-    apiOrigins: [new URL(fixture.base).origin],
+    apiOrigins: [new URL(suite.fixture.base).origin],
     fetch: async (input, init) => {
       const path = new URL(String(input)).pathname
       let body = init?.body
@@ -74,10 +60,10 @@ describe('passkeys against a real WebAuthn server', () => {
     const { client, answers } = newClient()
     const session = await client.signIn({ register: true, name: 'ada', displayName: 'Ada Lovelace' })
     expect(session).toMatchObject({ method: 'passkey', tokenType: 'Bearer', claims: { name: 'ada' } })
-    expect(fixture.server.users.get(session.subject)).toMatchObject({ displayName: 'Ada Lovelace' })
+    expect(suite.fixture.server.users.get(session.subject)).toMatchObject({ displayName: 'Ada Lovelace' })
 
     // The server's own API route accepts its tokens, through client.fetch.
-    const me = await client.fetch(`${fixture.base}me`)
+    const me = await client.fetch(`${suite.fixture.base}me`)
     expect(await me.json()).toMatchObject({ ok: true, sub: session.subject, name: 'ada', passkeys: 1 })
 
     const firstRefresh = answers.find((a) => a.path.endsWith('register/verify'))?.body.refresh_token
@@ -88,34 +74,34 @@ describe('passkeys against a real WebAuthn server', () => {
     expect(secondRefresh).not.toBe(firstRefresh)
 
     // The rotated-out refresh token is dead, and using it again ends its whole family.
-    const reuse = await fetch(fixture.methodOptions.refreshUrl ?? '', {
+    const reuse = await fetch(suite.fixture.methodOptions.refreshUrl ?? '', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ refresh_token: firstRefresh }),
     })
     expect(reuse.status).toBe(401)
-    expect(fixture.server.counters.refreshReuseDetections).toBe(1)
+    expect(suite.fixture.server.counters.refreshReuseDetections).toBe(1)
     await expect(client.refresh()).rejects.toMatchObject({ code: 'SESSION_EXPIRED' })
     expect(client.getStatus()).toBe('expired')
 
     const again = await client.signIn()
-    const logoutsBefore = fixture.server.counters.logouts
+    const logoutsBefore = suite.fixture.server.counters.logouts
     const liveRefresh = answers.at(-1)?.body.refresh_token
     await client.signOut()
-    await vi.waitFor(() => expect(fixture.server.counters.logouts).toBe(logoutsBefore + 1))
-    const afterLogout = await fetch(fixture.methodOptions.refreshUrl ?? '', {
+    await vi.waitFor(() => expect(suite.fixture.server.counters.logouts).toBe(logoutsBefore + 1))
+    const afterLogout = await fetch(suite.fixture.methodOptions.refreshUrl ?? '', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ refresh_token: liveRefresh }),
     })
     expect(afterLogout.status).toBe(401)
     // …and the passkey is still on file on both sides: the next sign-in is a single prompt.
-    expect(authenticator.passkeys).toHaveLength(1)
-    expect(fixture.server.credentials.size).toBeGreaterThan(0)
-    const getsBefore = authenticator.calls.get
+    expect(suite.authenticator.passkeys).toHaveLength(1)
+    expect(suite.fixture.server.credentials.size).toBeGreaterThan(0)
+    const getsBefore = suite.authenticator.calls.get
     const third = await client.signIn()
-    expect(authenticator.calls.get - getsBefore).toBe(1)
-    expect(authenticator.calls.create).toBe(1)
+    expect(suite.authenticator.calls.get - getsBefore).toBe(1)
+    expect(suite.authenticator.calls.create).toBe(1)
     expect(third.subject).toBe(again.subject)
     expect(third.subject).toBe(session.subject)
   })
@@ -170,11 +156,11 @@ describe('passkeys against a real WebAuthn server', () => {
       const honest = newClient()
       const session = await honest.client.signIn({ register: true, name: 'ada' })
       const { client } = newClient({ path: 'authenticate/verify', change })
-      const refusedBefore = fixture.server.counters.refused
+      const refusedBefore = suite.fixture.server.counters.refused
       const error = await client.signIn().catch((e: SessionError) => e)
       expect(error).toMatchObject({ code: 'SIGN_IN_FAILED' })
-      expect(fixture.server.counters.refused).toBe(refusedBefore + 1)
-      expect(fixture.server.lastRefusal).toMatch(reason)
+      expect(suite.fixture.server.counters.refused).toBe(refusedBefore + 1)
+      expect(suite.fixture.server.lastRefusal).toMatch(reason)
       expect(client.getStatus()).toBe('signedOut')
       // The control: the same authenticator and server, untouched, sign in fine.
       const again = await honest.client.signIn()
@@ -193,7 +179,7 @@ describe('passkeys against a real WebAuthn server', () => {
     })
     await client.signIn({ register: true, name: 'ada' })
     await client.signIn()
-    const replay = await fetch(fixture.methodOptions.authenticationVerifyUrl, {
+    const replay = await fetch(suite.fixture.methodOptions.authenticationVerifyUrl, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(captured),
@@ -208,11 +194,11 @@ describe('passkeys against a real WebAuthn server', () => {
       (b: Json) => withClientData(b, (c) => ({ ...c, challenge: encode(Buffer.alloc(32, 9)) })),
     ]) {
       const { client } = newClient({ path: 'register/verify', change })
-      const users = fixture.server.users.size
+      const users = suite.fixture.server.users.size
       await expect(client.signIn({ register: true, name: 'mallory' })).rejects.toMatchObject({
         code: 'SIGN_IN_FAILED',
       })
-      expect(fixture.server.users.size).toBe(users)
+      expect(suite.fixture.server.users.size).toBe(users)
     }
   })
 })

@@ -10,6 +10,20 @@ import { checksummed, testWallet } from '../utils/testWallet.js'
 const domain = 'dapp.example'
 const refusal = (code: string) => expect.objectContaining({ name: 'SessionError', code })
 
+/** A hand-made session token (ES256, five minutes) for the forgeries: header jwk, issuer and signer chosen freely. */
+function handSignedToken(
+  claims: Record<string, unknown>,
+  parts: { jwk: unknown; issuer: string; subject: string; signWith: CryptoKey },
+): Promise<string> {
+  return new SignJWT(claims)
+    .setProtectedHeader({ alg: 'ES256', typ: 'JWT', jwk: parts.jwk as never })
+    .setIssuer(parts.issuer)
+    .setSubject(parts.subject)
+    .setIssuedAt()
+    .setExpirationTime('5m')
+    .sign(parts.signWith)
+}
+
 describe('verifySessionToken', () => {
   it('accepts a token signed by the session key its capability delegates to, and says for whom', async () => {
     const { cacao, key, wallet } = await makeCapability({ chainId: 137, resources: ['ceramic://*'] })
@@ -35,26 +49,20 @@ describe('verifySessionToken', () => {
   it('refuses a token whose header key is not the key its iss names (TOKEN_SIGNATURE_INVALID)', async () => {
     const { cacao, key } = await makeCapability()
     const other = await createSessionKey()
-    const forged = await new SignJWT({ cacao })
-      .setProtectedHeader({ alg: 'ES256', typ: 'JWT', jwk: other.publicJwk as never })
-      .setIssuer(key.did)
-      .setSubject(cacao.p.iss)
-      .setIssuedAt()
-      .setExpirationTime('5m')
-      .sign(other.privateKey)
+    const forged = await handSignedToken(
+      { cacao },
+      { jwk: other.publicJwk, issuer: key.did, subject: cacao.p.iss, signWith: other.privateKey },
+    )
     await expect(verifySessionToken(forged, { domain })).rejects.toThrow(refusal('TOKEN_SIGNATURE_INVALID'))
   })
 
   it("refuses a token signed by another key that claims the session key's jwk (TOKEN_SIGNATURE_INVALID)", async () => {
     const { cacao, key } = await makeCapability()
     const other = await generateKeyPair('ES256')
-    const forged = await new SignJWT({ cacao })
-      .setProtectedHeader({ alg: 'ES256', typ: 'JWT', jwk: key.publicJwk as never })
-      .setIssuer(key.did)
-      .setSubject(cacao.p.iss)
-      .setIssuedAt()
-      .setExpirationTime('5m')
-      .sign(other.privateKey)
+    const forged = await handSignedToken(
+      { cacao },
+      { jwk: key.publicJwk, issuer: key.did, subject: cacao.p.iss, signWith: other.privateKey },
+    )
     await expect(verifySessionToken(forged, { domain })).rejects.toThrow(refusal('TOKEN_SIGNATURE_INVALID'))
   })
 
@@ -158,13 +166,10 @@ describe('verifySessionToken', () => {
 
   it('refuses a token without a capability (INVALID_CAPABILITY), a malformed one (INVALID_CAPABILITY) and garbage (INVALID_TOKEN)', async () => {
     const { cacao, key } = await makeCapability()
-    const bare = await new SignJWT({})
-      .setProtectedHeader({ alg: 'ES256', typ: 'JWT', jwk: key.publicJwk as never })
-      .setIssuer(key.did)
-      .setSubject(cacao.p.iss)
-      .setIssuedAt()
-      .setExpirationTime('5m')
-      .sign(key.privateKey)
+    const bare = await handSignedToken(
+      {},
+      { jwk: key.publicJwk, issuer: key.did, subject: cacao.p.iss, signWith: key.privateKey },
+    )
     await expect(verifySessionToken(bare, { domain })).rejects.toThrow(refusal('INVALID_CAPABILITY'))
     const broken = { ...cacao, h: { t: 'caip122' } }
     await expect(verifySessionToken(await sessionToken(key, broken), { domain })).rejects.toThrow(
@@ -180,13 +185,10 @@ describe('verifySessionToken', () => {
     const other = await generateKeyPair('ES256')
     const { calculateJwkThumbprint } = await import('jose')
     const jkt = await calculateJwkThumbprint(await exportJWK(other.publicKey))
-    const token = await new SignJWT({ cacao, cnf: { jkt } })
-      .setProtectedHeader({ alg: 'ES256', typ: 'JWT', jwk: key.publicJwk as never })
-      .setIssuer(key.did)
-      .setSubject(cacao.p.iss)
-      .setIssuedAt()
-      .setExpirationTime('5m')
-      .sign(key.privateKey)
+    const token = await handSignedToken(
+      { cacao, cnf: { jkt } },
+      { jwk: key.publicJwk, issuer: key.did, subject: cacao.p.iss, signWith: key.privateKey },
+    )
     await expect(verifySessionToken(token, { domain })).rejects.toThrow(refusal('TOKEN_SIGNATURE_INVALID'))
   })
 

@@ -8,10 +8,8 @@ import { parseStoredState } from '../../machines/parseSessionData.js'
 import type { KeyStore, SessionKey, StorageAdapter } from '../../src/index.js'
 import { createSessionKit, type SessionKit, type SessionKitOptions } from '../../src/kit/index.js'
 import { parseRegistry, type RegistryState } from '../../src/kit/sessionRegistry.js'
-import { memorySync, simulatedEnvironment } from '../../src/testing/index.js'
 import { accessMethod } from './accessMethod.js'
-import { trackingKeyStore } from './origin.js'
-import { tokenService } from './tokenService.js'
+import { originParts, trackingKeyStore } from './origin.js'
 
 /**
  * Keys without WebCrypto, for property tests that count keys and sign nothing: thousands of
@@ -77,11 +75,13 @@ export function listingStorage(): StorageAdapter & { keys(): string[]; values: M
 export function kitOrigin(
   options: { manual?: boolean; lifetimeSeconds?: number; keys?: ReturnType<typeof trackingKeyStore> } = {},
 ) {
-  const env = simulatedEnvironment({ now: Date.UTC(2026, 11, 1, 10) })
-  const bus = memorySync({ manual: options.manual ?? false })
-  const storage = listingStorage()
-  const keys = options.keys ?? trackingKeyStore()
-  const service = tokenService({ now: () => env.now(), lifetimeSeconds: options.lifetimeSeconds ?? 300 })
+  const parts = originParts({
+    manual: options.manual ?? false,
+    storage: listingStorage(),
+    keys: options.keys ?? trackingKeyStore(),
+    lifetimeSeconds: options.lifetimeSeconds,
+  })
+  const { env, bus, storage, keys, service } = parts
   const made = accessMethod({ service, id: 'pw' })
   const kits: SessionKit[] = []
   const appId = 'shop'
@@ -112,11 +112,7 @@ export function kitOrigin(
   }
 
   return {
-    env,
-    bus,
-    storage,
-    keys,
-    service,
+    ...parts,
     method: made.method,
     access: made.access,
     kits,

@@ -36,6 +36,27 @@ export function trackingKeyStore(inner: KeyStore = memoryKeyStore()) {
 }
 
 /**
+ * What every simulated origin shares: one clock (1 Dec 2026, 10:00 UTC), one tab bus, the given
+ * storage and key store, and one token server on that clock (tokens live 300 s unless told).
+ *
+ * @example
+ * ```ts
+ * const { env, bus, service } = originParts({ manual: true, storage: memoryStorage(), keys: trackingKeyStore() })
+ * ```
+ */
+export function originParts<S, K>(options: {
+  manual: boolean
+  storage: S
+  keys: K
+  lifetimeSeconds?: number
+}) {
+  const env = simulatedEnvironment({ now: Date.UTC(2026, 11, 1, 10) })
+  const bus = memorySync({ manual: options.manual })
+  const service = tokenService({ now: () => env.now(), lifetimeSeconds: options.lifetimeSeconds ?? 300 })
+  return { env, bus, storage: options.storage, keys: options.keys, service }
+}
+
+/**
  * One origin: make tabs with `tab()`, deliver their messages with `bus` (manual by default).
  *
  * @example
@@ -46,17 +67,15 @@ export function trackingKeyStore(inner: KeyStore = memoryKeyStore()) {
  * ```
  */
 export function simulatedOrigin(options: { manual?: boolean; lifetimeSeconds?: number } = {}) {
-  const env = simulatedEnvironment({ now: Date.UTC(2026, 11, 1, 10) })
-  const bus = memorySync({ manual: options.manual ?? true })
-  const storage = memoryStorage()
-  const keys = trackingKeyStore()
-  const service = tokenService({ now: () => env.now(), lifetimeSeconds: options.lifetimeSeconds ?? 300 })
+  const parts = originParts({
+    manual: options.manual ?? true,
+    storage: memoryStorage(),
+    keys: trackingKeyStore(),
+    lifetimeSeconds: options.lifetimeSeconds,
+  })
+  const { env, bus, storage, keys, service } = parts
   return {
-    env,
-    bus,
-    storage,
-    keys,
-    service,
+    ...parts,
     /** A new tab (a new client on the shared origin); `skewMs` sets its clock off. */
     tab(tabOptions: { skewMs?: number; environment?: Environment } = {}) {
       const scripted = scriptedMethod({ service })

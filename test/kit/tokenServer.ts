@@ -35,7 +35,15 @@ export interface TokenServer {
   close(): Promise<void>
 }
 
-function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
+/**
+ * A request's JSON body; an empty or unparsable body reads as `{}`.
+ *
+ * @example
+ * ```ts
+ * createServer(async (req, res) => res.end(JSON.stringify(await readJson(req))))
+ * ```
+ */
+export function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
   return new Promise((resolve) => {
     let raw = ''
     req.on('data', (chunk: Buffer) => {

@@ -10,16 +10,14 @@ import { heldSession, statusOf } from '../../machines/sessionSelectors.js'
 import {
   type AuthMethod,
   createSessionClient,
-  type KeyStore,
   memoryStorage,
   type Session,
   type SessionClient,
   SessionError,
-  type SessionKey,
 } from '../../src/index.js'
-import { memorySync, simulatedEnvironment } from '../../src/testing/index.js'
-import { trackingKeyStore } from '../kit/origin.js'
-import { RefreshRejected, tokenService } from '../kit/tokenService.js'
+import { instantKeyStore } from '../kit/kitOrigin.js'
+import { originParts, trackingKeyStore } from '../kit/origin.js'
+import { RefreshRejected } from '../kit/tokenService.js'
 
 const SEQUENCES = process.env.TESSERA_SOAK ? 10_000 : Number(process.env.TESSERA_SEQUENCES ?? 2_000)
 
@@ -71,31 +69,15 @@ const scenario = fc.record({
   commands: fc.array(command, { minLength: 1, maxLength: 30 }),
 })
 
-/** Keys without WebCrypto (this test counts keys, it signs nothing): thousands of sequences stay fast. */
-function instantKeys(): KeyStore {
-  const keys = new Map<string, SessionKey>()
-  let n = 0
-  return {
-    async create() {
-      const id = `k${++n}`
-      const key = { id, thumbprint: `t-${id}`, did: `did:key:${id}` } as unknown as SessionKey
-      keys.set(id, key)
-      return key
-    },
-    get: async (id) => keys.get(id) ?? null,
-    delete: async (id) => {
-      keys.delete(id)
-    },
-  }
-}
-
 /** One simulated origin and its tabs. */
 function world(skews: number[]) {
-  const env = simulatedEnvironment({ now: Date.UTC(2026, 11, 1, 10) })
-  const bus = memorySync({ manual: true })
-  const storage = memoryStorage()
-  const keys = trackingKeyStore(instantKeys())
-  const service = tokenService({ now: () => env.now(), lifetimeSeconds: 120 })
+  // Keys without WebCrypto (this test counts keys, it signs nothing): thousands of sequences stay fast.
+  const { env, bus, storage, keys, service } = originParts({
+    manual: true,
+    storage: memoryStorage(),
+    keys: trackingKeyStore(instantKeyStore()),
+    lifetimeSeconds: 120,
+  })
   const network = { up: true, hangNext: false }
   const method: AuthMethod<{ subject: string; fail: boolean }> = {
     id: 'pw',

@@ -1,32 +1,19 @@
 // Every way a passkey sign-in can end, through the client: a hand-made navigator.credentials (the
 // soft authenticator, failing with the DOMException names browsers use) and the demo's real passkey
 // server on 127.0.0.1. Each failure has its own code and leaves the earlier state as it was.
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import type { Environment, SessionError, SessionErrorCode } from '../../src/index.js'
 import { type PasskeyOptions, passkey } from '../../src/passkey/index.js'
 import { testClient } from '../kit/testClient.js'
-import { type PasskeyFixture, startPasskeyFixture } from '../utils/passkeyFixture.js'
-import { type SoftAuthenticator, softAuthenticator } from '../utils/softAuthenticator.js'
+import { passkeySuite } from '../utils/passkeyFixture.js'
+import { deviceWithoutAuthenticator } from '../utils/softAuthenticator.js'
 
-let fixture: PasskeyFixture
-let authenticator: SoftAuthenticator
-
-beforeAll(async () => {
-  fixture = await startPasskeyFixture()
-})
-afterAll(() => fixture.close())
-beforeEach(() => {
-  authenticator = softAuthenticator()
-  authenticator.install(fixture.pageOrigin)
-})
-afterEach(() => {
-  vi.unstubAllGlobals()
-})
+const suite = passkeySuite()
 
 /** A client whose only method is a passkey method on the fixture; `requests` lists the URLs it fetched. */
 function newClient(options: Partial<PasskeyOptions> = {}, environment?: Partial<Environment>) {
   const requests: string[] = []
-  const method = passkey({ ...fixture.methodOptions, ...options })
+  const method = passkey({ ...suite.fixture.methodOptions, ...options })
   const { client } = testClient({
     methods: [method],
     fetch: (input, init) => {
@@ -51,17 +38,19 @@ describe('passkey sign-in: the outcomes', () => {
     const { client, session } = await signedIn()
     expect(session.method).toBe('passkey')
     expect(session.claims).toMatchObject({ name: 'ada' })
-    expect(fixture.server.users.get(session.subject)?.name).toBe('ada')
-    expect(authenticator.calls.create).toBe(1)
+    expect(suite.fixture.server.users.get(session.subject)?.name).toBe('ada')
+    expect(suite.authenticator.calls.create).toBe(1)
 
     await client.signOut()
     expect(client.getSession()).toBeNull()
     // Sign-out revoked tokens; the passkey is still on the authenticator and on the server.
-    expect(authenticator.passkeys).toHaveLength(1)
-    expect([...fixture.server.credentials.values()].some((c) => c.userId === session.subject)).toBe(true)
+    expect(suite.authenticator.passkeys).toHaveLength(1)
+    expect([...suite.fixture.server.credentials.values()].some((c) => c.userId === session.subject)).toBe(
+      true,
+    )
 
     const again = await client.signIn()
-    expect(authenticator.calls.get).toBe(1)
+    expect(suite.authenticator.calls.get).toBe(1)
     expect(again.subject).toBe(session.subject)
     expect(again.method).toBe('passkey')
   })
@@ -83,7 +72,7 @@ describe('passkey sign-in: the outcomes', () => {
     it(`${name} from ${call}() is ${code}, and the existing session stays as it was`, async () => {
       const { client, session, errors } = await signedIn()
       const before = client.getSession()
-      authenticator.behaviour = { kind: 'throw', name }
+      suite.authenticator.behaviour = { kind: 'throw', name }
       const attempt = call === 'create' ? client.signIn({ register: true, name: 'bob' }) : client.signIn()
       const error = await attempt.catch((e: SessionError) => e)
       expect(error).toMatchObject({ name: 'SessionError', code })
@@ -97,7 +86,7 @@ describe('passkey sign-in: the outcomes', () => {
 
   it('a failure while signed out stays signed out', async () => {
     const { client } = newClient()
-    authenticator.behaviour = { kind: 'throw', name: 'NotAllowedError' }
+    suite.authenticator.behaviour = { kind: 'throw', name: 'NotAllowedError' }
     await expect(client.signIn({ register: true, name: 'ada' })).rejects.toMatchObject({
       code: 'PASSKEY_CANCELLED',
     })
@@ -118,12 +107,12 @@ describe('passkey sign-in: the outcomes', () => {
     }
     const { client, session } = await signedIn({ timeoutMs: 45_000 }, environment)
     timers.length = 0 // the registration's limit, already cleared
-    authenticator.behaviour = { kind: 'hang' }
+    suite.authenticator.behaviour = { kind: 'hang' }
     const attempt = client.signIn().catch((e: SessionError) => e)
     await vi.waitFor(() => expect(timers.some((t) => t.ms === 45_000)).toBe(true))
     timers.find((t) => t.ms === 45_000)?.fire()
     expect(await attempt).toMatchObject({ code: 'PASSKEY_TIMEOUT' })
-    expect(authenticator.calls.aborted).toBe(1) // the browser's prompt was cancelled, not left open
+    expect(suite.authenticator.calls.aborted).toBe(1) // the browser's prompt was cancelled, not left open
     expect(client.getSession()?.id).toBe(session.id)
     expect(client.getStatus()).toBe('active')
   })
@@ -147,30 +136,24 @@ describe('passkey sign-in: the outcomes', () => {
 
   it('no authenticator on the device: the prompt ends or times out with PASSKEY_UNAVAILABLE', async () => {
     const { client } = newClient({ timeoutMs: 30 })
-    authenticator.capabilities = {
-      ...authenticator.capabilities,
-      userVerifyingPlatformAuthenticator: false,
-      passkeyPlatformAuthenticator: false,
-      hybridTransport: false,
-    }
-    authenticator.behaviour = { kind: 'throw', name: 'NotAllowedError' }
+    deviceWithoutAuthenticator(suite.authenticator)
     await expect(client.signIn({ register: true, name: 'ada' })).rejects.toMatchObject({
       code: 'PASSKEY_UNAVAILABLE',
     })
-    authenticator.behaviour = { kind: 'hang' }
+    suite.authenticator.behaviour = { kind: 'hang' }
     await expect(client.signIn()).rejects.toMatchObject({ code: 'PASSKEY_UNAVAILABLE' })
     expect(client.getStatus()).toBe('signedOut')
   })
 
   it('a browser that cannot say what it has (no Level 3 capabilities) gets PASSKEY_CANCELLED, not UNAVAILABLE', async () => {
-    authenticator.capabilities = {
-      ...authenticator.capabilities,
+    suite.authenticator.capabilities = {
+      ...suite.authenticator.capabilities,
       clientCapabilities: false,
       userVerifyingPlatformAuthenticator: false,
     }
-    authenticator.install(fixture.pageOrigin)
+    suite.authenticator.install(suite.fixture.pageOrigin)
     const { client } = newClient()
-    authenticator.behaviour = { kind: 'throw', name: 'NotAllowedError' }
+    suite.authenticator.behaviour = { kind: 'throw', name: 'NotAllowedError' }
     await expect(client.signIn({ register: true, name: 'ada' })).rejects.toMatchObject({
       code: 'PASSKEY_CANCELLED',
     })
@@ -189,33 +172,35 @@ describe('passkey sign-in: the outcomes', () => {
 
   it('a passkey the server does not know is PASSKEY_UNKNOWN, and the browser is told (Signal API)', async () => {
     const { client, session } = await signedIn()
-    const credentialId = authenticator.passkeys[0]
-      ? Buffer.from(authenticator.passkeys[0].id).toString('base64url')
+    const credentialId = suite.authenticator.passkeys[0]
+      ? Buffer.from(suite.authenticator.passkeys[0].id).toString('base64url')
       : ''
-    fixture.server.credentials.delete(credentialId)
+    suite.fixture.server.credentials.delete(credentialId)
     await expect(client.signIn()).rejects.toMatchObject({ code: 'PASSKEY_UNKNOWN' })
     expect(client.getSession()?.id).toBe(session.id)
-    await vi.waitFor(() => expect(authenticator.calls.signals).toEqual([{ rpId: 'localhost', credentialId }]))
-    expect(authenticator.passkeys).toHaveLength(0)
+    await vi.waitFor(() =>
+      expect(suite.authenticator.calls.signals).toEqual([{ rpId: 'localhost', credentialId }]),
+    )
+    expect(suite.authenticator.passkeys).toHaveLength(0)
   })
 
   it('signalUnknownCredential: false keeps the browser out of it', async () => {
     const { client } = await signedIn({ signalUnknownCredential: false })
-    fixture.server.credentials.clear()
+    suite.fixture.server.credentials.clear()
     await expect(client.signIn()).rejects.toMatchObject({ code: 'PASSKEY_UNKNOWN' })
     await new Promise((r) => setTimeout(r, 20))
-    expect(authenticator.calls.signals).toEqual([])
-    expect(authenticator.passkeys).toHaveLength(1)
+    expect(suite.authenticator.calls.signals).toEqual([])
+    expect(suite.authenticator.passkeys).toHaveLength(1)
   })
 
   it('signing out during the prompt cancels it (ABORTED) and the browser prompt closes', async () => {
     const { client } = await signedIn()
-    authenticator.behaviour = { kind: 'hang' }
+    suite.authenticator.behaviour = { kind: 'hang' }
     const attempt = client.signIn().catch((e: SessionError) => e)
-    await vi.waitFor(() => expect(authenticator.calls.get).toBe(1))
+    await vi.waitFor(() => expect(suite.authenticator.calls.get).toBe(1))
     await client.signOut()
     expect(await attempt).toMatchObject({ code: 'ABORTED' })
-    expect(authenticator.calls.aborted).toBe(1)
+    expect(suite.authenticator.calls.aborted).toBe(1)
     expect(client.getStatus()).toBe('signedOut')
   })
 
@@ -235,12 +220,12 @@ describe('passkey sign-in: the outcomes', () => {
     const down = newClient({ authenticationOptionsUrl: 'http://127.0.0.1:9/passkey/authenticate/options' })
     await expect(down.client.signIn()).rejects.toMatchObject({ code: 'NETWORK' })
     // The GET-only API route answers a POST with 405: a refusal, and no prompt.
-    const refused = newClient({ authenticationOptionsUrl: `${fixture.base}me` })
+    const refused = newClient({ authenticationOptionsUrl: `${suite.fixture.base}me` })
     await expect(refused.client.signIn()).rejects.toMatchObject({ code: 'SIGN_IN_FAILED', message: /405/ })
     // The logout route answers 204 with no body: not options.
-    const empty = newClient({ authenticationOptionsUrl: `${fixture.base}logout` })
+    const empty = newClient({ authenticationOptionsUrl: `${suite.fixture.base}logout` })
     await expect(empty.client.signIn()).rejects.toMatchObject({ code: 'INVALID_RESPONSE' })
-    expect(authenticator.calls.get).toBe(0)
+    expect(suite.authenticator.calls.get).toBe(0)
   })
 })
 
@@ -252,13 +237,13 @@ describe('passkey autofill (conditional mediation)', () => {
     const states: string[] = []
     second.authState$.subscribe(({ status }) => states.push(status))
     const done = method.autofill(second)
-    await authenticator.autofillWaiting()
+    await suite.authenticator.autofillWaiting()
     expect(second.getStatus()).toBe('signedOut') // not 'authenticating' while the user has not chosen
-    authenticator.pickAutofill()
+    suite.authenticator.pickAutofill()
     const session = await done
     expect(session.method).toBe('passkey')
     expect(second.getStatus()).toBe('active')
-    expect(authenticator.calls.conditional).toBe(1)
+    expect(suite.authenticator.calls.conditional).toBe(1)
     expect(states).toEqual(['signedOut', 'authenticating', 'active'])
   })
 
@@ -266,7 +251,7 @@ describe('passkey autofill (conditional mediation)', () => {
     const { client, method } = await signedIn()
     await client.signOut()
     const autofill = method.autofill(client).catch((e: SessionError) => e)
-    await authenticator.autofillWaiting()
+    await suite.authenticator.autofillWaiting()
     const session = await client.signIn()
     expect(await autofill).toMatchObject({ code: 'ABORTED' })
     expect(session.method).toBe('passkey')
@@ -280,21 +265,21 @@ describe('passkey autofill (conditional mediation)', () => {
     const session = await client.signIn() // no wait: the autofill has not reached the browser yet
     expect(await autofill).toMatchObject({ code: 'ABORTED' })
     expect(session.method).toBe('passkey')
-    expect(authenticator.calls.conditional).toBe(0)
+    expect(suite.authenticator.calls.conditional).toBe(0)
   })
 
   it("the app's signal stops it; no autofill or no input are refused clearly", async () => {
     const { client, method } = newClient()
     const controller = new AbortController()
     const waiting = method.autofill(client, { signal: controller.signal }).catch((e: SessionError) => e)
-    await authenticator.autofillWaiting()
+    await suite.authenticator.autofillWaiting()
     controller.abort()
     expect(await waiting).toMatchObject({ code: 'ABORTED' })
-    expect(authenticator.calls.aborted).toBe(1)
+    expect(suite.authenticator.calls.aborted).toBe(1)
 
     vi.stubGlobal('document', { querySelectorAll: () => [] })
     await expect(method.autofill(client)).rejects.toMatchObject({ code: 'INVALID_PARAMS' })
-    authenticator.capabilities.conditionalMediation = false
+    suite.authenticator.capabilities.conditionalMediation = false
     await expect(method.autofill(client)).rejects.toMatchObject({ code: 'PASSKEY_NOT_SUPPORTED' })
     expect(client.getStatus()).toBe('signedOut')
   })

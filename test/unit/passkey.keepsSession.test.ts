@@ -1,28 +1,16 @@
 // Issue 13: "a browser without WebAuthn" and "no authenticator" each give their own code AND "an
 // existing session stays as it was". passkey.errors.test.ts checks these two only from signed out.
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { passkey } from '../../src/passkey/index.js'
 import { testClient } from '../kit/testClient.js'
-import { type PasskeyFixture, startPasskeyFixture } from '../utils/passkeyFixture.js'
-import { type SoftAuthenticator, softAuthenticator } from '../utils/softAuthenticator.js'
+import { passkeySuite } from '../utils/passkeyFixture.js'
+import { deviceWithoutAuthenticator } from '../utils/softAuthenticator.js'
 
-let fixture: PasskeyFixture
-let authenticator: SoftAuthenticator
-beforeAll(async () => {
-  fixture = await startPasskeyFixture()
-})
-afterAll(() => fixture.close())
-beforeEach(() => {
-  authenticator = softAuthenticator()
-  authenticator.install(fixture.pageOrigin)
-})
-afterEach(() => {
-  vi.unstubAllGlobals()
-})
+const suite = passkeySuite()
 
 async function signedIn() {
   const { client } = testClient({
-    methods: [passkey(fixture.methodOptions)],
+    methods: [passkey(suite.fixture.methodOptions)],
   })
   const session = await client.signIn({ register: true, name: 'ada' })
   return { client, session }
@@ -45,13 +33,7 @@ describe('passkey failures keep an existing session', () => {
   it('no authenticator on the device: PASSKEY_UNAVAILABLE, the session as it was', async () => {
     const { client, session } = await signedIn()
     const before = client.getSession()
-    authenticator.capabilities = {
-      ...authenticator.capabilities,
-      userVerifyingPlatformAuthenticator: false,
-      passkeyPlatformAuthenticator: false,
-      hybridTransport: false,
-    }
-    authenticator.behaviour = { kind: 'throw', name: 'NotAllowedError' }
+    deviceWithoutAuthenticator(suite.authenticator)
     await expect(client.signIn({ register: true, name: 'bob' })).rejects.toMatchObject({
       code: 'PASSKEY_UNAVAILABLE',
     })

@@ -12,6 +12,29 @@ import { scriptedLogin } from './scriptedLogin.js'
 
 export const SCOPE = 'openid email offline_access api:read'
 
+/**
+ * The OIDC method for `fixture`'s provider (its issuer and client, the test redirect URI and
+ * {@link SCOPE}, loopback allowed), with the given redirect storage and options.
+ *
+ * @example
+ * ```ts
+ * const method = oidcMethod(fixture, { redirectStorage: memoryStorage() })
+ * ```
+ */
+export function oidcMethod(
+  fixture: OidcFixture,
+  options: { redirectStorage: StorageAdapter; dpop?: false; accessEndpoint?: string },
+) {
+  return oidc({
+    issuer: fixture.op.issuer,
+    clientId: fixture.op.clientId,
+    redirectUri: REDIRECT_URI,
+    scope: SCOPE,
+    allowInsecureLoopback: true,
+    ...options,
+  })
+}
+
 /** A client whose one method is OIDC at `fixture`'s provider; destroyed when the test finishes. */
 export function makeOidcClient(
   fixture: OidcFixture,
@@ -29,12 +52,7 @@ export function makeOidcClient(
   const { client } = testClient({
     appId: options.appId ?? 'oidc-test',
     methods: [
-      oidc({
-        issuer: fixture.op.issuer,
-        clientId: fixture.op.clientId,
-        redirectUri: REDIRECT_URI,
-        scope: SCOPE,
-        allowInsecureLoopback: true,
+      oidcMethod(fixture, {
         redirectStorage: memoryStorage(),
         ...(options.dpop === false ? { dpop: false } : {}),
         ...(options.accessEndpoint ? { accessEndpoint: options.accessEndpoint } : {}),

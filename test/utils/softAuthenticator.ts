@@ -345,3 +345,24 @@ export function softAuthenticator(): SoftAuthenticator {
 
   return self
 }
+
+/**
+ * Makes `authenticator` stand for a device with no authenticator: no platform authenticator, no
+ * passkey provider, no phone (hybrid), and every prompt ends as browsers end it then
+ * (NotAllowedError).
+ *
+ * @example
+ * ```ts
+ * deviceWithoutAuthenticator(authenticator)
+ * await expect(client.signIn()).rejects.toMatchObject({ code: 'PASSKEY_UNAVAILABLE' })
+ * ```
+ */
+export function deviceWithoutAuthenticator(authenticator: SoftAuthenticator): void {
+  authenticator.capabilities = {
+    ...authenticator.capabilities,
+    userVerifyingPlatformAuthenticator: false,
+    passkeyPlatformAuthenticator: false,
+    hybridTransport: false,
+  }
+  authenticator.behaviour = { kind: 'throw', name: 'NotAllowedError' }
+}

@@ -7,11 +7,12 @@
  * `POST /login` plays the auth service that hands the app its token set.
  */
 import { randomBytes } from 'node:crypto'
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import { createServer, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { encryptData, hexToBytes } from '@toruslabs/metadata-helpers'
 import { StorageManager } from '@toruslabs/session-manager'
 import { fakeJwt } from '../kit/jwt.js'
+import { readJson } from '../kit/tokenServer.js'
 
 interface Family {
   alive: boolean
@@ -47,22 +48,6 @@ export interface TorusAuthServer {
 
 /** Torus signs its tokens with ES256; clients only decode them, so an unsigned one of that shape does. */
 const jwt = (claims: Record<string, unknown>) => fakeJwt(claims, { header: { alg: 'ES256', typ: 'JWT' } })
-
-function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
-  return new Promise((resolve) => {
-    let raw = ''
-    req.on('data', (chunk: Buffer) => {
-      raw += chunk.toString('utf8')
-    })
-    req.on('end', () => {
-      try {
-        resolve(raw ? (JSON.parse(raw) as Record<string, unknown>) : {})
-      } catch {
-        resolve({})
-      }
-    })
-  })
-}
 
 /**
  * Starts the backend on 127.0.0.1 with a free port. The server is unref'd, so a test that forgets
